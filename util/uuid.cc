@@ -1,0 +1,33 @@
+#include "util/uuid.h"
+
+#include <cstdint>
+#include <cstring>
+
+#include "absl/random/random.h"
+#include "absl/strings/escaping.h"
+
+namespace executor_runtime {
+
+std::string NewUuidBytes() {
+  // One generator per thread: absl::BitGen is not thread-safe, and
+  // constructing it per call would dominate the cost.
+  thread_local absl::BitGen gen;
+  uint64_t halves[2] = {absl::Uniform<uint64_t>(gen),
+                        absl::Uniform<uint64_t>(gen)};
+  std::string bytes(16, '\0');
+  std::memcpy(bytes.data(), halves, 16);
+  bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);  // Version 4.
+  bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122.
+  return bytes;
+}
+
+bool IsValidUuidBytes(absl::string_view bytes) { return bytes.size() == 16; }
+
+std::string UuidToString(absl::string_view bytes) {
+  const std::string hex = absl::BytesToHexString(bytes);
+  if (bytes.size() != 16) return "invalid-uuid:" + hex;
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) +
+         "-" + hex.substr(16, 4) + "-" + hex.substr(20, 12);
+}
+
+}  // namespace executor_runtime
