@@ -33,11 +33,14 @@ struct DriverOptions {
 
   std::string sandbox_directory;  // MESOS_SANDBOX, else MESOS_DIRECTORY
   // With checkpointing the driver reconnects after a broken stream until
-  // recovery_timeout; without it a broken stream means shutdown.
+  // recovery_timeout; without it a broken stream means shutdown. The first
+  // subscription, too, must succeed within recovery_timeout of Start().
+  // clang-format off
   bool checkpoint = false;                                  // MESOS_CHECKPOINT
   absl::Duration recovery_timeout = absl::Minutes(15);      // MESOS_RECOVERY_TIMEOUT
   absl::Duration subscription_backoff_max = absl::Seconds(2);  // MESOS_SUBSCRIPTION_BACKOFF_MAX
   absl::Duration shutdown_grace_period = absl::Seconds(5);  // MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD
+  // clang-format on
   // Sent as "authorization: Bearer <token>" on the stream.
   // FromEnvironment() erases the variable once read.
   std::string auth_token;  // MESOS_EXECUTOR_AUTHENTICATION_TOKEN
@@ -57,8 +60,9 @@ struct DriverOptions {
   // At most this many updates on the wire awaiting acknowledgement
   // (0 = unbounded, limited only by max_unacknowledged_updates).
   size_t max_in_flight_updates = 0;
-  // The stream counts as broken after this many heartbeat intervals pass
-  // without any event from the agent.
+  // The stream counts as broken after this many heartbeat intervals (as the
+  // agent advertised in SUBSCRIBED) pass without any event from the agent.
+  // The driver also sends a HEARTBEAT call every interval while idle.
   int missed_heartbeats_before_disconnect = 3;
   // Kill the whole process group if the process is still alive
   // shutdown_grace_period after SHUTDOWN. Off for in-process tests.

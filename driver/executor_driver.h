@@ -14,7 +14,15 @@
 // Thread-safety: every method is thread-safe and may be called from inside
 // an EventHandler callback. The handler must outlive the driver. The
 // destructor aborts a running driver and joins its threads; it never waits
-// for the agent longer than the stop drain timeout.
+// for the agent (only for a callback that is running to return), and must
+// not be called from inside a callback.
+//
+// Lifecycle: kNotStarted --Start()--> kRunning --Stop()--> kStopped;
+// kRunning --Abort() or a fatal error--> kAborted.
+// Fatal errors: bad options (at Start), the agent refusing us
+// (UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND,
+// UNIMPLEMENTED), an ERROR event, no subscription within
+// options.recovery_timeout; each calls Error() once.
 #ifndef DRIVER_EXECUTOR_DRIVER_H_
 #define DRIVER_EXECUTOR_DRIVER_H_
 
@@ -55,9 +63,11 @@ class ExecutorDriver {
   ExecutorDriver& operator=(const ExecutorDriver&) = delete;
 
   // Connects and subscribes in the background (retrying with jittered
-  // backoff). Fails with FAILED_PRECONDITION unless the driver is
-  // kNotStarted, or INVALID_ARGUMENT for options that cannot work (e.g. an
-  // empty endpoint); in that case the handler's Error() is called too.
+  // backoff, for at most options.recovery_timeout). Fails with
+  // FAILED_PRECONDITION unless the driver is kNotStarted, or
+  // INVALID_ARGUMENT for options that cannot work (e.g. an empty endpoint);
+  // in that case the driver is kAborted and the handler's Error() is called
+  // too (on the callback thread, before Join() returns).
   absl::Status Start();
 
   // Sends a status update. The driver fills in the UUID (fresh), timestamp,
@@ -71,22 +81,31 @@ class ExecutorDriver {
   absl::Status SendStatusUpdate(const mesos::TaskStatus& status);
 
   // Sends a framework message (best effort: dropped while disconnected,
-  // which the returned status says: UNAVAILABLE).
+  // which the returned status says: UNAVAILABLE; RESOURCE_EXHAUSTED when
+  // 1024 messages already wait for a busy stream).
   absl::Status SendMessage(const std::string& data);
 
   // Stops the driver after draining: waits until every accepted update was
-  // acknowledged or `drain_timeout` passed, then closes the stream. Returns
-  // OK, or DEADLINE_EXCEEDED naming how many updates stayed
-  // unacknowledged. Callable from a callback (then it does not wait for the
-  // callback thread itself).
+  // acknowledged or `drain_timeout` passed, then closes the stream
+  // (half-close, then cancel) and stops the callback thread; callbacks still
+  // queued are dropped. Returns OK, or DEADLINE_EXCEEDED naming how many
+  // updates stayed unacknowledged, or UNAVAILABLE at once if they cannot be
+  // delivered any more (disconnected without checkpointing). ABORTED if the
+  // driver was (or got) aborted, FAILED_PRECONDITION if never started;
+  // OK again once stopped. Callable from a callback (then it does not wait
+  // for the callback thread itself, which stops after that callback).
+  // Note: after a SHUTDOWN with kill_process_group_on_shutdown, the process
+  // group is still killed at the end of the grace period if the process has
+  // not exited by then (the legacy contract).
   absl::Status Stop(absl::Duration drain_timeout = absl::Seconds(5));
 
   // Aborts at once: no further callbacks (except Error() already queued),
   // no draining. Join() returns kAborted.
   void Abort();
 
-  // Blocks until the driver is stopped or aborted; returns the final state.
-  // Returns at once if the driver was never started.
+  // Blocks until the driver is stopped or aborted and (unless called from a
+  // callback) the callback thread has finished: no callback runs after
+  // Join() returned. Returns the final state; at once if never started.
   DriverState Join();
 
   DriverState state() const;

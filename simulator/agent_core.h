@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ class Service;
 }  // namespace grpc
 
 namespace executor_runtime {
+
+class UpdateJournal;  // simulator/update_journal.h
 
 // Names one executor: its framework ID and executor ID values.
 struct ExecutorRef {
@@ -62,7 +65,17 @@ struct AgentOptions {
   bool allow_batching = true;
   // Most updates the agent holds per stream awaiting recording before it
   // refuses more (RESOURCE_EXHAUSTED) - see docs/PROTOCOL.md.
+  // Also the most acknowledgements that may wait unsent on one stream (an
+  // executor that sends updates but never reads its events is refused).
   size_t max_pending_updates_per_stream = 1 << 16;
+  // Keep at most this many recorded updates in memory for Updates() (the
+  // oldest are dropped first); UpdateCount() still counts every update.
+  // Long benchmarks lower it to bound memory.
+  size_t update_history_limit = std::numeric_limits<size_t>::max();
+  // Optional persistence hook (simulator/update_journal.h): when set, every
+  // newly recorded update is appended to it, and acknowledged only after
+  // Append returned OK. Shared so that the owner can read it back.
+  std::shared_ptr<UpdateJournal> journal;
 };
 
 // What the agent knows about an executor before it subscribes.
@@ -82,6 +95,14 @@ struct RecordedUpdate {
   absl::Time recorded_at;
 };
 
+// One MESSAGE call (executor -> framework), in receive order.
+struct RecordedMessage {
+  uint64_t sequence = 0;  // 1, 2, 3, ... agent-wide
+  ExecutorRef executor;
+  std::string data;
+  absl::Time received_at;
+};
+
 // A task as the agent sees it.
 struct TaskView {
   ExecutorRef executor;
@@ -94,6 +115,7 @@ struct ExecutorView {
   ExecutorRef executor;
   bool subscribed = false;  // has a live, subscribed stream
   int subscriptions = 0;    // successful SUBSCRIBEs so far
+  uint64_t heartbeat_calls = 0;  // HEARTBEAT calls received, all streams
   std::vector<TaskView> tasks;
 };
 
@@ -138,10 +160,15 @@ class AgentCore {
 
   // ---- The framework side: recorded updates ------------------------------
 
+  // The recorded updates still kept (see AgentOptions::update_history_limit),
+  // in record order, and how many were recorded in all.
   std::vector<RecordedUpdate> Updates() const;
   size_t UpdateCount() const;
-  // Calls `listener` for every update recorded from now on, in record order.
-  // Returns an ID for RemoveUpdateListener.
+  // Every MESSAGE call received (framework messages), in receive order.
+  std::vector<RecordedMessage> Messages() const;
+  // Calls `listener` for every update recorded from now on, in record order,
+  // one call at a time. Returns an ID for RemoveUpdateListener, after which
+  // the listener is called at most for a delivery already under way.
   int AddUpdateListener(std::function<void(const RecordedUpdate&)> listener);
   void RemoveUpdateListener(int id);
 
