@@ -8,16 +8,22 @@
 
 namespace executor_runtime {
 
-std::string NewUuidBytes() {
+void FillNewUuidBytes(std::string* out) {
   // One generator per thread: absl::BitGen is not thread-safe, and
   // constructing it per call would dominate the cost.
   thread_local absl::BitGen gen;
-  uint64_t halves[2] = {absl::Uniform<uint64_t>(gen),
-                        absl::Uniform<uint64_t>(gen)};
-  std::string bytes(16, '\0');
-  std::memcpy(bytes.data(), halves, 16);
+  const uint64_t halves[2] = {absl::Uniform<uint64_t>(gen),
+                              absl::Uniform<uint64_t>(gen)};
+  out->resize(16);
+  char* bytes = &(*out)[0];
+  std::memcpy(bytes, halves, 16);
   bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);  // Version 4.
   bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122.
+}
+
+std::string NewUuidBytes() {
+  std::string bytes;
+  FillNewUuidBytes(&bytes);
   return bytes;
 }
 

@@ -14,6 +14,10 @@ namespace executor_runtime {
 // A fresh random version-4 UUID, 16 raw bytes.
 std::string NewUuidBytes();
 
+// The same, written into `*out` (resized to 16), reusing its buffer: no
+// allocation when `out` already had room, for hot paths.
+void FillNewUuidBytes(std::string* out);
+
 // True if `bytes` is 16 bytes long: what Mesos accepts as a UUID.
 bool IsValidUuidBytes(absl::string_view bytes);
 

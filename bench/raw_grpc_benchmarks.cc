@@ -1,0 +1,61 @@
+// BM_RawGrpcNaive / BM_RawGrpcCorked: the baseline, see raw_grpc.h.
+#include <memory>
+#include <string>
+
+#include "bench/bench_loops.h"
+#include "bench/benchmarks.h"
+#include "bench/raw_grpc.h"
+#include "benchmark/benchmark.h"
+
+namespace executor_runtime {
+namespace bench {
+namespace {
+
+void BM_RawWindowed(benchmark::State& state, RawMode mode, int window) {
+  RawAckServer server(mode);
+  auto client = RawClient::Connect(server.target(), mode);
+  if (!client.ok()) {
+    state.SkipWithError(std::string(client.status().message()).c_str());
+    return;
+  }
+  RunWindowed(state, **client, window,
+              window == 1 ? kRoundTripBatch : kThroughputBatch);
+}
+
+void BM_RawLoad(benchmark::State& state, RawMode mode, double rate) {
+  RawAckServer server(mode);
+  auto client = RawClient::Connect(server.target(), mode);
+  if (!client.ok()) {
+    state.SkipWithError(std::string(client.status().message()).c_str());
+    return;
+  }
+  RunOfferedLoad(state, **client, rate);
+}
+
+}  // namespace
+
+void RegisterRawGrpcBenchmarks() {
+  benchmark::RegisterBenchmark("BM_RawGrpcNaive/window:1", BM_RawWindowed,
+                               RawMode::kNaive, 1)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_RawGrpcNaive/window:unbounded",
+                               BM_RawWindowed, RawMode::kNaive, 0)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_RawGrpcCorked/window:unbounded",
+                               BM_RawWindowed, RawMode::kCorked, 0)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_RawGrpcNaive/offered:1k", BM_RawLoad,
+                               RawMode::kNaive, 1000.0)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_RawGrpcNaive/offered:10k", BM_RawLoad,
+                               RawMode::kNaive, 10000.0)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace bench
+}  // namespace executor_runtime

@@ -1,0 +1,81 @@
+// AgentStream: one Agent.Connect call (a bidirectional stream of Calls up
+// and Events down) on gRPC's callback API, forwarding every reaction to a
+// Listener (the driver), which owns all the state.
+//
+// Concurrency contract (gRPC's, restated):
+// - Reactions (Listener methods) run on gRPC threads and must not block.
+//   A read and a write may complete concurrently.
+// - At most one write (Write or CloseWrites) may be outstanding; the
+//   listener starts the next one from OnWriteDone. The Call passed to
+//   Write() must stay untouched until OnWriteDone.
+// - A read is always outstanding until the stream ends: the Event passed to
+//   OnEvent may be swapped out by the listener; the next read reuses it.
+// - Start() takes a hold on the call so that Write() may be called from any
+//   thread; the listener calls ReleaseHold() exactly once, after the stream
+//   ended (OnReadFailed) and no write is outstanding. Only then can OnDone
+//   come.
+// - OnDone is the last reaction. The owner may delete the AgentStream once
+//   OnDone has returned control (the listener's OnDone must not touch the
+//   stream after signalling).
+// Write, CloseWrites, Cancel and ReleaseHold must not be called with a lock
+// held that reactions take: gRPC may run reactions inline.
+#ifndef DRIVER_INTERNAL_AGENT_STREAM_H_
+#define DRIVER_INTERNAL_AGENT_STREAM_H_
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/client_callback.h>
+
+#include <string>
+
+#include "api/executor/agent.grpc.pb.h"
+#include "api/executor/executor.pb.h"
+
+namespace executor_runtime {
+namespace driver_internal {
+
+class AgentStream : public grpc::ClientBidiReactor<mesos::executor::Call,
+                                                   mesos::executor::Event> {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // An event arrived; `event` may be swapped out (it is reused).
+    virtual void OnEvent(AgentStream* stream,
+                         mesos::executor::Event* event) = 0;
+    // No more events: the stream ended or broke.
+    virtual void OnReadFailed(AgentStream* stream) = 0;
+    // The outstanding Write or CloseWrites finished (ok=false: broken).
+    virtual void OnWriteDone(AgentStream* stream, bool ok) = 0;
+    // The call is over; the last reaction.
+    virtual void OnDone(AgentStream* stream, const grpc::Status& status) = 0;
+  };
+
+  // Prepares the call; nothing goes on the wire before Start().
+  // `auth_token` (if not empty) is sent as "authorization: Bearer <token>".
+  AgentStream(mesos::executor::Agent::Stub* stub, Listener* listener,
+              const std::string& auth_token);
+
+  // Starts the call with `first` (the SUBSCRIBE) as its first write.
+  void Start(const mesos::executor::Call* first);
+  void Write(const mesos::executor::Call* call) { StartWrite(call); }
+  // Half-closes: tells the agent no more calls follow.
+  void CloseWrites() { StartWritesDone(); }
+  // Ends the call at once (thread-safe, idempotent).
+  void Cancel() { context_.TryCancel(); }
+  void ReleaseHold() { RemoveHold(); }
+
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnWritesDoneDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  grpc::ClientContext context_;
+  Listener* const listener_;
+  mesos::executor::Event event_;  // the read buffer
+};
+
+}  // namespace driver_internal
+}  // namespace executor_runtime
+
+#endif  // DRIVER_INTERNAL_AGENT_STREAM_H_

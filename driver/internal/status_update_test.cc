@@ -1,0 +1,83 @@
+#include "driver/internal/status_update.h"
+
+#include <set>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "util/uuid.h"
+
+namespace executor_runtime {
+namespace driver_internal {
+namespace {
+
+using ::testing::HasSubstr;
+
+mesos::TaskStatus Running(const std::string& task) {
+  mesos::TaskStatus status;
+  status.mutable_task_id()->set_value(task);
+  status.set_state(mesos::TASK_RUNNING);
+  return status;
+}
+
+TEST(ValidateStatusUpdateTest, AcceptsAMinimalUpdate) {
+  EXPECT_TRUE(ValidateStatusUpdate(Running("t1")).ok());
+}
+
+TEST(ValidateStatusUpdateTest, RefusesInvalidUpdatesWithAClearMessage) {
+  mesos::TaskStatus no_task_id;
+  no_task_id.set_state(mesos::TASK_RUNNING);
+  mesos::TaskStatus empty_task_id = Running("");
+  mesos::TaskStatus no_state;
+  no_state.mutable_task_id()->set_value("t1");
+  mesos::TaskStatus staging = Running("t1");
+  staging.set_state(mesos::TASK_STAGING);
+  const std::pair<mesos::TaskStatus, const char*> cases[] = {
+      {no_task_id, "no task_id"},
+      {empty_task_id, "task_id is empty"},
+      {no_state, "task 't1': no state"},
+      {staging, "must not send TASK_STAGING"},
+  };
+  for (const auto& [status, expected] : cases) {
+    absl::Status result = ValidateStatusUpdate(status);
+    EXPECT_EQ(result.code(), absl::StatusCode::kInvalidArgument) << expected;
+    EXPECT_THAT(result.message(), HasSubstr(expected));
+  }
+}
+
+TEST(StampStatusUpdateTest, FillsWhatTheDriverOwnsAndKeepsTheRest) {
+  mesos::ExecutorID executor;
+  executor.set_value("ex");
+  mesos::SlaveID agent;
+  agent.set_value("agent");
+  mesos::TaskStatus status = Running("t1");
+  status.set_message("hello");
+  status.set_uuid("caller-provided");
+  status.set_source(mesos::TaskStatus::SOURCE_MASTER);
+  status.mutable_executor_id()->set_value("someone-else");
+  const absl::Time now =
+      absl::FromUnixSeconds(1700000000) + absl::Milliseconds(250);
+  StampStatusUpdate(executor, agent, now, &status);
+  EXPECT_TRUE(IsValidUuidBytes(status.uuid()));
+  EXPECT_NE(status.uuid(), "caller-provided");
+  EXPECT_DOUBLE_EQ(status.timestamp(), 1700000000.25);
+  EXPECT_EQ(status.executor_id().value(), "ex");
+  EXPECT_EQ(status.slave_id().value(), "agent");
+  EXPECT_EQ(status.source(), mesos::TaskStatus::SOURCE_EXECUTOR);
+  EXPECT_EQ(status.message(), "hello");
+  EXPECT_EQ(status.task_id().value(), "t1");
+  EXPECT_EQ(status.state(), mesos::TASK_RUNNING);
+}
+
+TEST(StampStatusUpdateTest, EveryStampGetsAFreshUuid) {
+  std::set<std::string> uuids;
+  mesos::TaskStatus status = Running("t1");
+  for (int i = 0; i < 1000; ++i) {
+    StampStatusUpdate({}, {}, absl::Now(), &status);
+    uuids.insert(status.uuid());
+  }
+  EXPECT_EQ(uuids.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace driver_internal
+}  // namespace executor_runtime
