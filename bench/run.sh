@@ -63,3 +63,4 @@ python3 bench/make_report.py \
   --command="$command_line" \
   --out="$root/docs/BENCHMARKS.md"
 echo "raw results: $out"
+python3 bench/plot_throughput.py "$root/docs/BENCHMARKS.md" "$root/docs/throughput.svg"
