@@ -12,7 +12,9 @@
 //   options.agent_info.mutable_id()->set_value("agent-1");
 //   AgentCore agent(options);
 //   grpc::ServerBuilder builder;
-//   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+//   int port = 0;
+//   builder.AddListeningPort("127.0.0.1:0",
+//                            grpc::InsecureServerCredentials(), &port);
 //   builder.RegisterService(agent.service());
 //   ... agent.AddExecutor(spec); agent.Launch(ref, task); ...
 //
@@ -63,10 +65,11 @@ struct AgentOptions {
   absl::Duration heartbeat_interval = absl::Seconds(5);
   // Enable batched updates/acknowledgements with drivers that offer them.
   bool allow_batching = true;
-  // Most updates the agent holds per stream awaiting recording before it
-  // refuses more (RESOURCE_EXHAUSTED) - see docs/PROTOCOL.md.
-  // Also the most acknowledgements that may wait unsent on one stream (an
-  // executor that sends updates but never reads its events is refused).
+  // Limit against hostile or broken executors (RESOURCE_EXHAUSTED): the most
+  // updates one call may carry (UPDATE with its batched_updates, or the
+  // unacknowledged updates of a SUBSCRIBE), and the most acknowledgements
+  // that may wait unsent on one stream (an executor that sends updates but
+  // never reads its events). See docs/PROTOCOL.md.
   size_t max_pending_updates_per_stream = 1 << 16;
   // Keep at most this many recorded updates in memory for Updates() (the
   // oldest are dropped first); UpdateCount() still counts every update.
@@ -113,8 +116,8 @@ struct TaskView {
 // An executor as the agent sees it.
 struct ExecutorView {
   ExecutorRef executor;
-  bool subscribed = false;  // has a live, subscribed stream
-  int subscriptions = 0;    // successful SUBSCRIBEs so far
+  bool subscribed = false;       // has a live, subscribed stream
+  int subscriptions = 0;         // successful SUBSCRIBEs so far
   uint64_t heartbeat_calls = 0;  // HEARTBEAT calls received, all streams
   std::vector<TaskView> tasks;
 };
@@ -149,14 +152,34 @@ class AgentCore {
 
   // Each fails with NOT_FOUND for an unknown executor, FAILED_PRECONDITION
   // if it has no subscribed stream, and (Launch*) ALREADY_EXISTS for a task
-  // ID the agent already knows.
+  // ID the agent already knows (agent-wide) or INVALID_ARGUMENT for a task
+  // missing required fields (a missing slave_id is filled in with the
+  // agent's). A KILL for a task the agent does not know is sent anyway.
   absl::Status Launch(const ExecutorRef& executor, const mesos::TaskInfo& task);
   absl::Status LaunchGroup(const ExecutorRef& executor,
                            const mesos::TaskGroupInfo& group);
   absl::Status Kill(const ExecutorRef& executor, const mesos::TaskID& task_id,
                     const std::optional<mesos::KillPolicy>& kill_policy = {});
-  absl::Status SendMessage(const ExecutorRef& executor, const std::string& data);
+  absl::Status SendMessage(const ExecutorRef& executor,
+                           const std::string& data);
   absl::Status Shutdown(const ExecutorRef& executor);
+
+  // ---- Recovery: an agent restarted from its checkpoint ------------------
+
+  // Makes `task` known to `executor` without sending LAUNCH (it was launched
+  // before the restart), so that its updates are accepted. NOT_FOUND for an
+  // undeclared executor, ALREADY_EXISTS for a known task ID.
+  absl::Status RestoreTask(const ExecutorRef& executor,
+                           const mesos::TaskInfo& task,
+                           std::optional<mesos::TaskState> latest_state = {});
+  // Re-enters updates recorded before the restart, in order: each UUID
+  // counts as seen (a retransmission is acknowledged, not recorded again),
+  // task latest states follow, tasks not known yet are learned, and sequence
+  // numbers continue after the highest restored one (a restored update with
+  // sequence 0 gets the next). Not journaled, not acknowledged, no listener
+  // calls. NOT_FOUND for an undeclared executor, INVALID_ARGUMENT for a bad
+  // UUID or task ID; nothing is restored then.
+  absl::Status RestoreUpdates(const std::vector<RecordedUpdate>& updates);
 
   // ---- The framework side: recorded updates ------------------------------
 

@@ -1,0 +1,468 @@
+// AgentState: the handling of executor calls, and the status update manager
+// (record each UUID once, journal before acknowledging, listeners, acks).
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "simulator/internal/agent_state.h"
+#include "simulator/internal/bearer_token.h"
+#include "simulator/internal/call_validation.h"
+#include "simulator/internal/connect_stream.h"
+#include "simulator/update_journal.h"
+
+namespace executor_runtime {
+namespace simulator_internal {
+
+using mesos::executor::Call;
+using mesos::executor::Event;
+
+namespace {
+
+std::string Describe(const ExecutorRef& ref) {
+  return absl::StrCat("executor ", Quote(ref.executor_id), " of framework ",
+                      Quote(ref.framework_id));
+}
+
+}  // namespace
+
+absl::uint128 UuidKey(absl::string_view bytes) {
+  uint64_t halves[2];
+  std::memcpy(halves, bytes.data(), sizeof(halves));
+  return absl::MakeUint128(halves[0], halves[1]);
+}
+
+bool IsTerminal(mesos::TaskState state) {
+  switch (state) {
+    case mesos::TASK_FINISHED:
+    case mesos::TASK_FAILED:
+    case mesos::TASK_KILLED:
+    case mesos::TASK_ERROR:
+    case mesos::TASK_LOST:
+    case mesos::TASK_DROPPED:
+    case mesos::TASK_GONE:
+    case mesos::TASK_GONE_BY_OPERATOR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+absl::Status AgentState::HandleCall(ConnectStream* stream, Call* call) {
+  absl::Status shape = ValidateCallShape(*call);
+  if (!shape.ok()) return shape;
+  switch (call->type()) {
+    case Call::SUBSCRIBE:
+      return HandleSubscribe(stream, call);
+    case Call::UPDATE:
+      return HandleUpdates(stream, call);
+    default:
+      return HandleOther(stream, *call);
+  }
+}
+
+absl::Status AgentState::CheckOwnerLocked(const ExecutorState* executor,
+                                          const std::string& task_id,
+                                          absl::string_view what) const {
+  auto owner = task_owner_.find(task_id);
+  if (owner != task_owner_.end() && owner->second != executor) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(what, " for task ", Quote(task_id),
+                     ": the task belongs to ", Describe(owner->second->ref)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ExecutorState*> AgentState::BoundExecutorLocked(
+    ConnectStream* stream, const Call& call) {
+  const StreamBinding& binding = BindingOf(stream);
+  auto type = [&call] { return CallTypeName(call.type()); };
+  if (!binding.subscribed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the first call on a stream must be SUBSCRIBE, got ", type()));
+  }
+  ExecutorState* executor = binding.executor;
+  if (executor == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        type(),
+        " on a stream that is no longer subscribed (replaced by a newer "
+        "subscription, broken, or its executor was removed)"));
+  }
+  if (call.executor_id().value() != executor->ref.executor_id ||
+      call.framework_id().value() != executor->ref.framework_id) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        type(), " names executor ", Quote(call.executor_id().value()),
+        " of framework ", Quote(call.framework_id().value()),
+        ", but this stream is subscribed as ", Describe(executor->ref)));
+  }
+  if (call.type() == Call::SUBSCRIBE) {
+    return absl::FailedPreconditionError(
+        "SUBSCRIBE on a stream that is already subscribed");
+  }
+  return executor;
+}
+
+absl::Status AgentState::HandleSubscribe(ConnectStream* stream, Call* call) {
+  const ExecutorRef ref{call->framework_id().value(),
+                        call->executor_id().value()};
+  Call::Subscribe* subscribe = call->mutable_subscribe();
+  AckList acks;
+  AckPlan plan;
+  bool deliver = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (BindingOf(stream).subscribed) {
+      return BoundExecutorLocked(stream, *call).status();
+    }
+    const absl::Time now = absl::Now();
+    if (now < refuse_subscriptions_until_) {
+      return absl::UnavailableError(
+          absl::StrCat("the agent refuses subscriptions for another ",
+                       absl::FormatDuration(refuse_subscriptions_until_ - now),
+                       " (fault injection)"));
+    }
+    absl::StatusOr<ExecutorState*> found = FindLocked(ref);
+    if (!found.ok()) return found.status();
+    ExecutorState* executor = *found;
+    if (!executor->spec.auth_token.empty()) {
+      absl::Status auth = CheckBearerToken(
+          stream->Authorization(), executor->spec.auth_token, Describe(ref));
+      if (!auth.ok()) return auth;
+    }
+
+    // Tasks named by the resubscription must not belong to someone else.
+    for (const mesos::TaskInfo& task : subscribe->unacknowledged_tasks()) {
+      absl::Status status = CheckOwnerLocked(executor, task.task_id().value(),
+                                             "SUBSCRIBE: unacknowledged task");
+      if (!status.ok()) return status;
+    }
+    for (const Call::Update& update : subscribe->unacknowledged_updates()) {
+      absl::Status status =
+          CheckOwnerLocked(executor, update.status().task_id().value(),
+                           "SUBSCRIBE: unacknowledged update");
+      if (!status.ok()) return status;
+    }
+
+    // Learn what the executor knows and the agent does not (an agent that
+    // lost its state); tasks known only from an update get an empty name.
+    for (const mesos::TaskInfo& task : subscribe->unacknowledged_tasks()) {
+      if (executor->tasks.count(task.task_id().value()) == 0) {
+        AddTaskLocked(executor, task);
+      }
+    }
+    for (const Call::Update& update : subscribe->unacknowledged_updates()) {
+      const mesos::TaskID& id = update.status().task_id();
+      if (executor->tasks.count(id.value()) == 0) {
+        AddTaskLocked(executor, TaskFromId(id));
+      }
+    }
+
+    const int count = subscribe->unacknowledged_updates_size();
+    if (static_cast<size_t>(count) > options_.max_pending_updates_per_stream) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "SUBSCRIBE carries ", count,
+          " unacknowledged updates; this agent "
+          "takes at most ",
+          options_.max_pending_updates_per_stream, " per stream at a time"));
+    }
+    std::vector<Call::Update*> updates;
+    updates.reserve(count);
+    for (int i = 0; i < count; ++i) {
+      updates.push_back(subscribe->mutable_unacknowledged_updates(i));
+    }
+    acks.Reserve(count);
+    absl::Status recorded =
+        RecordUpdatesLocked(executor, updates.data(), updates.size(), &acks);
+    if (!recorded.ok()) return recorded;
+
+    // Accepted: this stream replaces any older one of the executor.
+    if (ConnectStream* old = executor->stream;
+        old != nullptr && old != stream) {
+      DetachLocked(old);
+      old->End(
+          grpc::Status(grpc::StatusCode::ABORTED,
+                       "replaced by a newer SUBSCRIBE of " + Describe(ref)));
+    }
+    const mesos::executor::Capabilities& offered = subscribe->capabilities();
+    StreamBinding& binding = BindingOf(stream);
+    binding.subscribed = true;
+    binding.executor = executor;
+    binding.batched_updates =
+        options_.allow_batching && offered.batched_updates();
+    binding.batched_acks =
+        options_.allow_batching && offered.batched_acknowledgements();
+    executor->stream = stream;
+    ++executor->subscriptions;
+
+    Event event;
+    event.set_type(Event::SUBSCRIBED);
+    Event::Subscribed* subscribed = event.mutable_subscribed();
+    *subscribed->mutable_executor_info() = executor->spec.executor_info;
+    *subscribed->mutable_framework_info() = executor->spec.framework_info;
+    *subscribed->mutable_agent_info() = options_.agent_info;
+    if (options_.heartbeat_interval > absl::ZeroDuration()) {
+      subscribed->set_heartbeat_interval_seconds(
+          absl::ToDoubleSeconds(options_.heartbeat_interval));
+    }
+    subscribed->mutable_capabilities()->set_batched_updates(
+        binding.batched_updates);
+    subscribed->mutable_capabilities()->set_batched_acknowledgements(
+        binding.batched_acks);
+    stream->Send(std::move(event));
+
+    plan = PlanAcksLocked(stream);
+    deliver = ClaimDeliveryLocked();
+    ChangedLocked();
+  }
+  if (deliver) DeliverPending();
+  DispatchAcks(stream, plan, std::move(acks));
+  return absl::OkStatus();
+}
+
+absl::Status AgentState::HandleUpdates(ConnectStream* stream, Call* call) {
+  const size_t count = 1 + static_cast<size_t>(call->batched_updates_size());
+  AckList acks;
+  acks.Reserve(count);
+  AckPlan plan;
+  bool deliver = false;
+  {
+    absl::MutexLock lock(&mu_);
+    absl::StatusOr<ExecutorState*> bound = BoundExecutorLocked(stream, *call);
+    if (!bound.ok()) return bound.status();
+    ExecutorState* executor = *bound;
+    const StreamBinding& binding = BindingOf(stream);
+    if (count > 1 && !binding.batched_updates) {
+      return absl::InvalidArgumentError(
+          "UPDATE carries batched_updates, but batched updates were not "
+          "negotiated on this stream");
+    }
+    const size_t limit = options_.max_pending_updates_per_stream;
+    if (count > limit) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "UPDATE carries ", count, " updates; this agent takes at most ",
+          limit, " per stream at a time"));
+    }
+    const size_t queued = stream->QueuedAcks();
+    if (queued + count > limit) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          queued, " acknowledgements already wait unsent on this stream and ",
+          "this UPDATE adds ", count, " (limit ", limit,
+          "): the executor is not reading its events"));
+    }
+
+    // Every update must be for a task this executor owns.
+    Call::Update* inline_updates[1] = {call->mutable_update()};
+    std::vector<Call::Update*> many;
+    Call::Update* const* updates = inline_updates;
+    if (count > 1) {
+      many.reserve(count);
+      many.push_back(call->mutable_update());
+      for (Call::Update& update : *call->mutable_batched_updates()) {
+        many.push_back(&update);
+      }
+      updates = many.data();
+    }
+    for (size_t i = 0; i < count; ++i) {
+      const std::string& task_id = updates[i]->status().task_id().value();
+      if (executor->tasks.count(task_id) > 0) continue;
+      absl::Status owned = CheckOwnerLocked(executor, task_id, "UPDATE");
+      if (!owned.ok()) return owned;
+      return absl::NotFoundError(absl::StrCat(
+          "UPDATE for task ", Quote(task_id), ": the task is not known to ",
+          Describe(executor->ref), " (never launched on it)"));
+    }
+
+    absl::Status recorded =
+        RecordUpdatesLocked(executor, updates, count, &acks);
+    if (!recorded.ok()) return recorded;
+    plan = PlanAcksLocked(stream);
+    deliver = ClaimDeliveryLocked();
+    ChangedLocked();
+  }
+  if (deliver) DeliverPending();
+  DispatchAcks(stream, plan, std::move(acks));
+  return absl::OkStatus();
+}
+
+absl::Status AgentState::HandleOther(ConnectStream* stream, const Call& call) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<ExecutorState*> bound = BoundExecutorLocked(stream, call);
+  if (!bound.ok()) return bound.status();
+  ExecutorState* executor = *bound;
+  switch (call.type()) {
+    case Call::MESSAGE: {
+      RecordedMessage message;
+      message.sequence = messages_.size() + 1;
+      message.executor = executor->ref;
+      message.data = call.message().data();
+      message.received_at = absl::Now();
+      messages_.push_back(std::move(message));
+      break;
+    }
+    case Call::HEARTBEAT:
+      ++executor->heartbeat_calls;
+      break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(
+          CallTypeName(call.type()), " is not a call this agent handles"));
+  }
+  ChangedLocked();
+  return absl::OkStatus();
+}
+
+absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
+                                             Call::Update* const* updates,
+                                             size_t count, AckList* acks) {
+  if (count == 0) return absl::OkStatus();
+  // Acknowledge every update; a UUID seen before (or earlier in this call)
+  // is a retransmission: acknowledged again, recorded once.
+  new_indexes_.clear();
+  new_uuids_.clear();
+  // The UUID set is large and its probes are cache misses: room first (no
+  // rehash under the prefetches), then prefetch a few updates ahead so that
+  // the misses overlap.
+  auto& seen = executor->seen_uuids;
+  seen.reserve(seen.size() + count);
+  constexpr size_t kPrefetchDistance = 8;
+  auto key_of = [updates](size_t i) {
+    return UuidKey(updates[i]->status().uuid());
+  };
+  for (size_t i = 0; i < count && i < kPrefetchDistance; ++i) {
+    seen.prefetch(key_of(i));
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (i + kPrefetchDistance < count) {
+      seen.prefetch(key_of(i + kPrefetchDistance));
+    }
+    const mesos::TaskStatus& status = updates[i]->status();
+    acks->Add(status.task_id().value(), status.uuid());
+    const absl::uint128 key = UuidKey(status.uuid());
+    if (!seen.insert(key).second) continue;
+    new_indexes_.push_back(i);
+    new_uuids_.push_back(key);
+  }
+  const size_t fresh = new_indexes_.size();
+  if (fresh == 0) return absl::OkStatus();
+
+  // Build records only for what someone will see: the journal and listeners
+  // see all, the history keeps the newest `update_history_limit`.
+  const bool keep_all = options_.journal != nullptr || !listeners_.empty();
+  const size_t limit = options_.update_history_limit;
+  const size_t first_kept = keep_all || fresh <= limit ? 0 : fresh - limit;
+  const absl::Time now = absl::Now();
+  new_records_.clear();
+  for (size_t j = first_kept; j < fresh; ++j) {
+    RecordedUpdate& record = new_records_.emplace_back();
+    record.sequence = update_count_ + j + 1;
+    record.executor = executor->ref;
+    record.status.Swap(updates[new_indexes_[j]]->mutable_status());
+    record.recorded_at = now;
+  }
+
+  if (options_.journal != nullptr) {
+    absl::Status journaled = options_.journal->Append(new_records_);
+    if (!journaled.ok()) {
+      for (const absl::uint128& key : new_uuids_) {
+        executor->seen_uuids.erase(key);
+      }
+      acks->Clear();
+      new_records_.clear();
+      return absl::UnavailableError(
+          absl::StrCat("the agent could not persist ", fresh,
+                       " status update(s): ", journaled.message()));
+    }
+  }
+
+  // Latest task states. A terminal state is final: a later update is
+  // recorded but does not bring the task back.
+  const std::string* last_task_id = nullptr;
+  TaskEntry* task = nullptr;
+  for (size_t j = 0; j < fresh; ++j) {
+    const mesos::TaskStatus& status = j >= first_kept
+                                          ? new_records_[j - first_kept].status
+                                          : updates[new_indexes_[j]]->status();
+    if (last_task_id == nullptr || *last_task_id != status.task_id().value()) {
+      last_task_id = &status.task_id().value();
+      task = &executor->tasks[*last_task_id];
+    }
+    if (!task->latest_state.has_value() || !IsTerminal(*task->latest_state)) {
+      task->latest_state = status.state();
+    }
+  }
+
+  const bool listening = !listeners_.empty();
+  for (RecordedUpdate& record : new_records_) {
+    if (listening) pending_deliveries_.push_back(record);
+    if (limit > 0) history_.push_back(std::move(record));
+  }
+  update_count_ += fresh;
+  while (history_.size() > limit) history_.pop_front();
+  new_records_.clear();
+  return absl::OkStatus();
+}
+
+AgentState::AckPlan AgentState::PlanAcksLocked(ConnectStream* stream) const {
+  AckPlan plan;
+  plan.batched = BindingOf(stream).batched_acks;
+  switch (ack_mode_) {
+    case AckMode::kNormal:
+      plan.send_now = true;
+      break;
+    case AckMode::kDrop:
+      plan.drop = true;
+      break;
+    case AckMode::kDelay:
+      plan.delay = ack_delay_;
+      break;
+  }
+  return plan;
+}
+
+void AgentState::DispatchAcks(ConnectStream* stream, const AckPlan& plan,
+                              AckList acks) {
+  if (acks.empty() || plan.drop) return;
+  if (plan.send_now) {
+    // `stream` is the caller's own reactor, alive until its OnDone.
+    stream->SendAcks(acks, plan.batched);
+    return;
+  }
+  const uint64_t id = stream->id();
+  auto shared = std::make_shared<AckList>(std::move(acks));
+  timer_.Schedule(absl::Now() + plan.delay, [this, id, shared, plan] {
+    absl::MutexLock lock(&mu_);
+    auto it = streams_.find(id);
+    if (it == streams_.end()) return;  // Gone: the driver will resend.
+    it->second->SendAcks(*shared, plan.batched);
+  });
+}
+
+bool AgentState::ClaimDeliveryLocked() {
+  if (delivering_ || pending_deliveries_.empty()) return false;
+  delivering_ = true;
+  return true;
+}
+
+void AgentState::DeliverPending() {
+  std::deque<RecordedUpdate> batch;
+  std::vector<std::shared_ptr<Listener>> listeners;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (pending_deliveries_.empty()) {
+        delivering_ = false;
+        return;
+      }
+      batch.clear();
+      batch.swap(pending_deliveries_);
+      listeners.clear();
+      for (const auto& [id, listener] : listeners_)
+        listeners.push_back(listener);
+    }
+    for (const RecordedUpdate& update : batch) {
+      for (const auto& listener : listeners) (*listener)(update);
+    }
+  }
+}
+
+}  // namespace simulator_internal
+}  // namespace executor_runtime

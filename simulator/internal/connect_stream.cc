@@ -1,0 +1,227 @@
+#include "simulator/internal/connect_stream.h"
+
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/proto_buffer_reader.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace executor_runtime {
+namespace simulator_internal {
+
+using mesos::executor::Call;
+using mesos::executor::Event;
+
+namespace {
+
+// Most acknowledgements merged into one ACKNOWLEDGED event (about 40 bytes
+// each on the wire, so an event stays well under gRPC's message limit).
+constexpr size_t kMaxAcksPerEvent = 8192;
+
+// call_ is reused from one read to the next (parsing into cleared messages
+// allocates nothing); after a burst of big batches it is dropped, so that an
+// idle stream does not keep a big message around.
+constexpr int kMaxKeptBatch = 8;
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+ConnectStream::ConnectStream(AgentState* agent,
+                             grpc::CallbackServerContext* context)
+    : agent_(agent), context_(context), id_(agent->Register(this)) {
+  StartRead(&read_buffer_);
+}
+
+std::optional<absl::string_view> ConnectStream::Authorization() const {
+  const auto& metadata = context_->client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) return std::nullopt;
+  return absl::string_view(it->second.data(), it->second.size());
+}
+
+void ConnectStream::Send(Event event) {
+  absl::MutexLock lock(&write_mu_);
+  Outgoing outgoing;
+  outgoing.event = std::move(event);
+  EnqueueLocked(std::move(outgoing));
+}
+
+void ConnectStream::SendAcks(const AckList& acks, bool batched) {
+  if (acks.empty()) return;
+  absl::MutexLock lock(&write_mu_);
+  if (finished_) return;
+  size_t at = 0;
+  absl::string_view task_id, uuid;
+  while (acks.Next(&at, &task_id, &uuid)) {
+    // Merge into an ACKNOWLEDGED event still waiting in the queue when
+    // batching, else start a new event.
+    if (!batched || queue_.empty() || queue_.back().ack_count == 0 ||
+        queue_.back().ack_count >= kMaxAcksPerEvent) {
+      queue_.emplace_back();
+    }
+    Outgoing& target = queue_.back();
+    AppendEncodedAck(task_id, uuid, &target.acks);
+    ++target.ack_count;
+    ++queued_acks_;
+  }
+  MaybeStartWriteLocked();
+}
+
+void ConnectStream::SendHeartbeat() {
+  absl::MutexLock lock(&write_mu_);
+  if (heartbeat_queued_ || finished_) return;
+  Outgoing outgoing;
+  outgoing.event.set_type(Event::HEARTBEAT);
+  heartbeat_queued_ = true;
+  EnqueueLocked(std::move(outgoing));
+}
+
+size_t ConnectStream::QueuedAcks() {
+  absl::MutexLock lock(&write_mu_);
+  return queued_acks_;
+}
+
+void ConnectStream::End(const grpc::Status& status) {
+  absl::MutexLock lock(&write_mu_);
+  FinishLocked(status);
+}
+
+void ConnectStream::EndAfterDrain(const grpc::Status& status) {
+  absl::MutexLock lock(&write_mu_);
+  if (finished_) return;
+  if (!write_in_flight_ && queue_.empty()) {
+    FinishLocked(status);
+  } else if (!finish_after_drain_.has_value()) {
+    finish_after_drain_ = status;
+  }
+}
+
+void ConnectStream::EnqueueLocked(Outgoing outgoing) {
+  if (finished_) return;
+  queue_.push_back(std::move(outgoing));
+  MaybeStartWriteLocked();
+}
+
+void ConnectStream::MaybeStartWriteLocked() {
+  if (write_in_flight_ || finished_ || queue_.empty()) return;
+  Outgoing& next = queue_.front();
+  write_buffer_.Clear();
+  if (next.ack_count > 0) {
+    queued_acks_ -= next.ack_count;
+    // Hand the encoded bytes to gRPC without a copy.
+    auto* bytes = new std::string(std::move(next.acks));
+    grpc::Slice slice(
+        bytes->data(), bytes->size(),
+        [](void* owned) { delete static_cast<std::string*>(owned); }, bytes);
+    write_buffer_ = grpc::ByteBuffer(&slice, 1);
+  } else {
+    if (next.event.type() == Event::HEARTBEAT) heartbeat_queued_ = false;
+    bool own_buffer = false;
+    grpc::Status serialized = grpc::SerializationTraits<Event>::Serialize(
+        next.event, &write_buffer_, &own_buffer);
+    if (!serialized.ok()) {
+      // Only a message over 2 GiB could fail; never expected.
+      queue_.pop_front();
+      FinishLocked(grpc::Status(
+          grpc::StatusCode::INTERNAL,
+          "could not serialize an event: " + serialized.error_message()));
+      return;
+    }
+  }
+  queue_.pop_front();
+  write_in_flight_ = true;
+  // Reactions never run inline (gRPC dispatches them), so starting the write
+  // with the lock held cannot deadlock, and it cannot race with Finish.
+  StartWrite(&write_buffer_);
+}
+
+void ConnectStream::FinishLocked(const grpc::Status& status) {
+  if (finished_) return;
+  finished_ = true;
+  queue_.clear();
+  queued_acks_ = 0;
+  heartbeat_queued_ = false;
+  Finish(status);
+}
+
+void ConnectStream::OnReadDone(bool ok) {
+  if (!ok) {
+    // The executor closed its side (or the stream broke): no more calls, but
+    // let the events already queued (acknowledgements) go out first.
+    agent_->Detach(this);
+    EndAfterDrain(grpc::Status::OK);
+    return;
+  }
+  call_.Clear();
+  bool parsed = false;
+  {
+    grpc::ProtoBufferReader reader(&read_buffer_);
+    parsed =
+        reader.status().ok() && call_.ParsePartialFromZeroCopyStream(&reader);
+  }
+  absl::Status status;
+  if (!parsed) {
+    status = absl::InvalidArgumentError(
+        absl::StrCat("could not parse a mesos.executor.Call from ",
+                     read_buffer_.Length(), " bytes"));
+  }
+  read_buffer_.Clear();
+  if (status.ok()) status = agent_->HandleCall(this, &call_);
+  const int batch = call_.batched_updates_size();
+  if (batch <= kMaxKeptBatch && largest_batch_ > kMaxKeptBatch) {
+    Call().Swap(&call_);  // The burst is over: free what it left.
+    largest_batch_ = 0;
+  } else {
+    largest_batch_ = std::max(largest_batch_, batch);
+  }
+  if (!status.ok()) {
+    agent_->Detach(this);
+    End(ToGrpcStatus(status));
+    return;
+  }
+  StartRead(&read_buffer_);
+}
+
+void ConnectStream::OnWriteDone(bool ok) {
+  {
+    absl::MutexLock lock(&write_mu_);
+    write_in_flight_ = false;
+    if (ok) {
+      MaybeStartWriteLocked();
+      if (!write_in_flight_ && queue_.empty() &&
+          finish_after_drain_.has_value()) {
+        FinishLocked(*finish_after_drain_);
+      }
+      return;
+    }
+  }
+  // The stream is broken (cancelled or the connection died).
+  agent_->Detach(this);
+  End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "writing an event failed"));
+}
+
+void ConnectStream::OnCancel() {
+  agent_->Detach(this);
+  End(grpc::Status::CANCELLED);
+}
+
+void ConnectStream::OnDone() {
+  agent_->Unregister(this);
+  delete this;
+}
+
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
+AgentService::Connect(grpc::CallbackServerContext* context) {
+  return new ConnectStream(agent_, context);
+}
+
+}  // namespace simulator_internal
+}  // namespace executor_runtime
