@@ -119,6 +119,10 @@ struct ExecutorView {
   bool subscribed = false;       // has a live, subscribed stream
   int subscriptions = 0;         // successful SUBSCRIBEs so far
   uint64_t heartbeat_calls = 0;  // HEARTBEAT calls received, all streams
+  // Status update UUIDs the agent still remembers to recognize a
+  // retransmission (kept over the last two subscriptions; see the
+  // resubscription rule in simulator/README.md).
+  size_t remembered_update_uuids = 0;
   std::vector<TaskView> tasks;
 };
 

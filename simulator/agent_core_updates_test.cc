@@ -262,6 +262,123 @@ TEST(AgentCoreUpdatesTest, ResubscriptionRecordsAndAcksUnacknowledgedUpdates) {
             absl::StatusCode::kAlreadyExists);
 }
 
+// Writes SUBSCRIBE listing `unacknowledged` (task "t1") and reads SUBSCRIBED
+// and one acknowledgement per listed update, in order.
+void Resubscribe(TestExecutor& executor,
+                 const std::vector<std::string>& unacknowledged) {
+  Call subscribe = executor.SubscribeCall();
+  for (const std::string& uuid : unacknowledged) {
+    *subscribe.mutable_subscribe()
+         ->add_unacknowledged_updates()
+         ->mutable_status() = executor.Status("t1", mesos::TASK_RUNNING, uuid);
+  }
+  ASSERT_TRUE(executor.Write(subscribe));
+  auto event = executor.ReadSkippingHeartbeats();
+  ASSERT_TRUE(event.has_value());
+  ASSERT_EQ(event->type(), Event::SUBSCRIBED);
+  std::vector<std::string> acked;
+  while (acked.size() < unacknowledged.size()) {
+    event = executor.ReadSkippingHeartbeats();
+    ASSERT_TRUE(event.has_value());
+    for (const auto& ack : AcksOf(*event)) acked.push_back(ack.uuid());
+  }
+  EXPECT_EQ(acked, unacknowledged);
+}
+
+size_t RememberedUuids(const AgentCore& core, const ExecutorRef& ref) {
+  return core.Executor(ref)->remembered_update_uuids;
+}
+
+TEST(AgentCoreUpdatesTest, RetransmissionsAfterStreamBreaksAreRecordedOnce) {
+  TestAgent agent;
+  ExecutorRef ref = agent.AddExecutor();
+  const std::string lost = NewUuidBytes();  // Its ack never arrives.
+  {
+    TestExecutor executor(agent, ref);
+    SubscribeAndLaunch(agent, executor, "t1");
+    agent.core().SetAckMode(AckMode::kDrop);
+    ASSERT_TRUE(
+        executor.Write(executor.UpdateCall("t1", mesos::TASK_RUNNING, lost)));
+    ASSERT_TRUE(agent.core().WaitUntil(
+        [](const AgentCore& core) { return core.UpdateCount() == 1; }, kWait));
+    agent.core().BreakStreams(ref);
+    EXPECT_EQ(executor.ReadToEnd().error_code(), grpc::StatusCode::UNAVAILABLE);
+  }
+  agent.core().SetAckMode(AckMode::kNormal);
+  // Resubscribe twice listing it (the first ack was lost again): it is
+  // acknowledged each time and still recorded once.
+  for (int i = 0; i < 2; ++i) {
+    TestExecutor executor(agent, ref);
+    Resubscribe(executor, {lost});
+    EXPECT_EQ(agent.core().UpdateCount(), 1u);
+    EXPECT_EQ(RememberedUuids(agent.core(), ref), 1u);
+    executor.Cancel();
+  }
+  // Acknowledged at last: the next SUBSCRIBE does not list it, and the one
+  // after forgets it (one subscription of slack, see seen_uuids.h).
+  for (int i = 0; i < 2; ++i) {
+    TestExecutor executor(agent, ref);
+    Resubscribe(executor, {});
+    executor.Cancel();
+  }
+  EXPECT_EQ(RememberedUuids(agent.core(), ref), 0u);
+  EXPECT_EQ(agent.core().UpdateCount(), 1u);
+}
+
+TEST(AgentCoreUpdatesTest, RememberedUuidsStayBoundedWithReconnects) {
+  AgentOptions options = TestOptions();
+  options.update_history_limit = 16;
+  TestAgent agent(options);
+  ExecutorRef ref = agent.AddExecutor();
+  constexpr int kRounds = 12;
+  constexpr int kCallsPerRound = 10;
+  constexpr int kBatch = 500;  // 60,000 updates in all.
+  std::vector<std::string> uuids(kBatch);
+  bool launched = false;
+  for (int round = 0; round < kRounds; ++round) {
+    TestExecutor executor(agent, ref);
+    if (!launched) {
+      SubscribeAndLaunch(agent, executor, "t1");
+      launched = true;
+    } else {
+      Resubscribe(executor, {});
+    }
+    for (int c = 0; c < kCallsPerRound; ++c) {
+      for (std::string& uuid : uuids) uuid = NewUuidBytes();
+      Call call = executor.UpdateCall("t1", mesos::TASK_RUNNING, uuids[0]);
+      for (int i = 1; i < kBatch; ++i) {
+        *call.add_batched_updates()->mutable_status() =
+            executor.Status("t1", mesos::TASK_RUNNING, uuids[i]);
+      }
+      ASSERT_TRUE(executor.Write(call));
+      size_t acked = 0;
+      while (acked < uuids.size()) {
+        auto event = executor.ReadSkippingHeartbeats();
+        ASSERT_TRUE(event.has_value());
+        acked += AcksOf(*event).size();
+      }
+    }
+    // A retransmission within the stream is still recognized.
+    ASSERT_TRUE(executor.Write(
+        executor.UpdateCall("t1", mesos::TASK_RUNNING, uuids[0])));
+    ASSERT_EQ(executor.ReadSkippingHeartbeats()->type(), Event::ACKNOWLEDGED);
+    EXPECT_EQ(agent.core().UpdateCount(),
+              static_cast<size_t>((round + 1) * kCallsPerRound * kBatch));
+    // At most this subscription's and the previous one's.
+    EXPECT_LE(RememberedUuids(agent.core(), ref),
+              static_cast<size_t>(2 * kCallsPerRound * kBatch));
+    executor.Cancel();
+  }
+  std::vector<RecordedUpdate> kept = agent.core().Updates();
+  ASSERT_EQ(kept.size(), 16u);
+  EXPECT_EQ(kept.back().sequence,
+            static_cast<uint64_t>(kRounds * kCallsPerRound * kBatch));
+  EXPECT_EQ(kept.back().status.uuid(), uuids.back());
+  for (size_t i = 1; i < kept.size(); ++i) {
+    EXPECT_EQ(kept[i].sequence, kept[i - 1].sequence + 1);
+  }
+}
+
 TEST(AgentCoreUpdatesTest, ListenersSeeEveryUpdateOnceInOrder) {
   TestAgent agent;
   ExecutorRef ref = agent.AddExecutor();

@@ -16,8 +16,8 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   # The Python example executor (Debian's gRPC for Python).
   python3 python3-grpcio python3-protobuf python3-grpc-tools
-  # Used by the scripts: process tools, timeouts.
-  procps coreutils
+  # Used by the scripts and tests: process tools, timeouts, test certificates.
+  procps coreutils openssl
 )
 
 missing=()

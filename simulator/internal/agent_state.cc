@@ -43,7 +43,8 @@ AgentOptions WithDefaults(AgentOptions options) {
 }  // namespace
 
 AgentState::AgentState(AgentOptions options)
-    : options_(WithDefaults(std::move(options))) {
+    : options_(WithDefaults(std::move(options))),
+      history_(options_.update_history_limit) {
   if (options_.heartbeat_interval > absl::ZeroDuration()) {
     const absl::Time first = absl::Now() + options_.heartbeat_interval;
     timer_.Schedule(first, [this, first] { HeartbeatTick(first); });
@@ -367,7 +368,9 @@ absl::Status AgentState::RestoreUpdates(
   for (size_t i = 0; i < updates.size(); ++i) {
     ExecutorState* executor = owners[i];
     const RecordedUpdate& update = updates[i];
-    if (!executor->seen_uuids.insert(UuidKey(update.status.uuid())).second) {
+    // Generation: as if recorded on the executor's current subscription.
+    if (!executor->seen_uuids.Insert(UuidKey::Of(update.status.uuid()),
+                                     executor->subscriptions)) {
       continue;  // Restored twice: once is enough.
     }
     const std::string& task_id = update.status.task_id().value();
@@ -378,11 +381,14 @@ absl::Status AgentState::RestoreUpdates(
     if (!task.latest_state.has_value() || !IsTerminal(*task.latest_state)) {
       task.latest_state = update.status.state();
     }
-    RecordedUpdate& kept = history_.emplace_back(update);
-    if (kept.sequence == 0) kept.sequence = update_count_ + 1;
-    update_count_ = std::max<uint64_t>(update_count_, kept.sequence);
+    const uint64_t sequence =
+        update.sequence == 0 ? update_count_ + 1 : update.sequence;
+    if (RecordedUpdate* kept = history_.Next()) {
+      *kept = update;
+      kept->sequence = sequence;
+    }
+    update_count_ = std::max<uint64_t>(update_count_, sequence);
   }
-  while (history_.size() > options_.update_history_limit) history_.pop_front();
   ChangedLocked();
   return absl::OkStatus();
 }
@@ -391,7 +397,7 @@ absl::Status AgentState::RestoreUpdates(
 
 std::vector<RecordedUpdate> AgentState::Updates() const {
   absl::MutexLock lock(&mu_);
-  return std::vector<RecordedUpdate>(history_.begin(), history_.end());
+  return history_.Snapshot();
 }
 
 size_t AgentState::UpdateCount() const {
@@ -423,6 +429,7 @@ ExecutorView AgentState::ViewLocked(const ExecutorState& executor) const {
   view.subscribed = executor.stream != nullptr;
   view.subscriptions = executor.subscriptions;
   view.heartbeat_calls = executor.heartbeat_calls;
+  view.remembered_update_uuids = executor.seen_uuids.size();
   view.tasks.reserve(executor.tasks.size());
   for (const auto& [id, task] : executor.tasks) {
     view.tasks.push_back(TaskView{executor.ref, task.info, task.latest_state});

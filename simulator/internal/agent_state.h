@@ -28,8 +28,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -37,7 +35,9 @@
 #include "api/executor/executor.pb.h"
 #include "simulator/agent_core.h"
 #include "simulator/internal/ack_encoding.h"
+#include "simulator/internal/seen_uuids.h"
 #include "simulator/internal/timer_thread.h"
+#include "simulator/internal/update_history.h"
 
 namespace executor_runtime {
 namespace simulator_internal {
@@ -62,9 +62,6 @@ struct TaskEntry {
   std::optional<mesos::TaskState> latest_state;
 };
 
-// A validated (16-byte) UUID as a hash key.
-absl::uint128 UuidKey(absl::string_view bytes);
-
 struct ExecutorState {
   ExecutorSpec spec;
   ExecutorRef ref;
@@ -72,8 +69,10 @@ struct ExecutorState {
   int subscriptions = 0;
   uint64_t heartbeat_calls = 0;
   absl::flat_hash_map<std::string, TaskEntry> tasks;  // By task ID.
-  // Every status update UUID recorded for this executor (duplicate check).
-  absl::flat_hash_set<absl::uint128> seen_uuids;
+  // The status update UUIDs recorded for this executor that it may still
+  // retransmit (duplicate check; bounded by the resubscription rule of
+  // seen_uuids.h).
+  SeenUuids seen_uuids;
 };
 
 class AgentState {
@@ -187,11 +186,13 @@ class AgentState {
   absl::StatusOr<ExecutorState*> BoundExecutorLocked(
       ConnectStream* stream, const mesos::executor::Call& call)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Records the updates (new UUIDs once, journal first) and appends an
-  // acknowledgement for each, duplicates included, to `acks`.
+  // Records the updates (new UUIDs once, under seen-UUID `generation`,
+  // journal first) and appends an acknowledgement for each, duplicates
+  // included, to `acks`. Recorded statuses are swapped out of `updates`.
   absl::Status RecordUpdatesLocked(
       ExecutorState* executor, mesos::executor::Call::Update* const* updates,
-      size_t count, AckList* acks) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      size_t count, uint32_t generation, AckList* acks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // What to do with `acks` once mu_ is released, per the ack mode.
   struct AckPlan {
     bool send_now = false;
@@ -224,12 +225,12 @@ class AgentState {
   absl::flat_hash_map<uint64_t, ConnectStream*> streams_ ABSL_GUARDED_BY(mu_);
   uint64_t next_stream_id_ ABSL_GUARDED_BY(mu_) = 1;
 
-  std::deque<RecordedUpdate> history_ ABSL_GUARDED_BY(mu_);
+  UpdateHistory history_ ABSL_GUARDED_BY(mu_);
   uint64_t update_count_ ABSL_GUARDED_BY(mu_) = 0;
   // Scratch space of RecordUpdatesLocked.
   std::vector<RecordedUpdate> new_records_ ABSL_GUARDED_BY(mu_);
   std::vector<size_t> new_indexes_ ABSL_GUARDED_BY(mu_);
-  std::vector<absl::uint128> new_uuids_ ABSL_GUARDED_BY(mu_);
+  std::vector<UuidKey> new_uuids_ ABSL_GUARDED_BY(mu_);
   std::vector<RecordedMessage> messages_ ABSL_GUARDED_BY(mu_);
 
   std::map<int, std::shared_ptr<Listener>> listeners_ ABSL_GUARDED_BY(mu_);

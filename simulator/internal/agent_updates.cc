@@ -1,6 +1,5 @@
 // AgentState: the handling of executor calls, and the status update manager
 // (record each UUID once, journal before acknowledging, listeners, acks).
-#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -25,12 +24,6 @@ std::string Describe(const ExecutorRef& ref) {
 }
 
 }  // namespace
-
-absl::uint128 UuidKey(absl::string_view bytes) {
-  uint64_t halves[2];
-  std::memcpy(halves, bytes.data(), sizeof(halves));
-  return absl::MakeUint128(halves[0], halves[1]);
-}
 
 bool IsTerminal(mesos::TaskState state) {
   switch (state) {
@@ -171,8 +164,10 @@ absl::Status AgentState::HandleSubscribe(ConnectStream* stream, Call* call) {
       updates.push_back(subscribe->mutable_unacknowledged_updates(i));
     }
     acks.Reserve(count);
+    // Listed updates belong to the subscription this SUBSCRIBE starts.
     absl::Status recorded =
-        RecordUpdatesLocked(executor, updates.data(), updates.size(), &acks);
+        RecordUpdatesLocked(executor, updates.data(), updates.size(),
+                            executor->subscriptions + 1, &acks);
     if (!recorded.ok()) return recorded;
 
     // Accepted: this stream replaces any older one of the executor.
@@ -193,6 +188,9 @@ absl::Status AgentState::HandleSubscribe(ConnectStream* stream, Call* call) {
         options_.allow_batching && offered.batched_acknowledgements();
     executor->stream = stream;
     ++executor->subscriptions;
+    // The resubscription rule (seen_uuids.h): what was neither recorded
+    // nor listed since the previous SUBSCRIBE cannot be retransmitted.
+    executor->seen_uuids.ForgetBefore(executor->subscriptions - 1);
 
     Event event;
     event.set_type(Event::SUBSCRIBED);
@@ -262,9 +260,14 @@ absl::Status AgentState::HandleUpdates(ConnectStream* stream, Call* call) {
       }
       updates = many.data();
     }
+    const std::string* known_task_id = nullptr;  // Checked just before.
     for (size_t i = 0; i < count; ++i) {
       const std::string& task_id = updates[i]->status().task_id().value();
-      if (executor->tasks.count(task_id) > 0) continue;
+      if (known_task_id != nullptr && *known_task_id == task_id) continue;
+      if (executor->tasks.count(task_id) > 0) {
+        known_task_id = &task_id;
+        continue;
+      }
       absl::Status owned = CheckOwnerLocked(executor, task_id, "UPDATE");
       if (!owned.ok()) return owned;
       return absl::NotFoundError(absl::StrCat(
@@ -272,8 +275,8 @@ absl::Status AgentState::HandleUpdates(ConnectStream* stream, Call* call) {
           Describe(executor->ref), " (never launched on it)"));
     }
 
-    absl::Status recorded =
-        RecordUpdatesLocked(executor, updates, count, &acks);
+    absl::Status recorded = RecordUpdatesLocked(
+        executor, updates, count, executor->subscriptions, &acks);
     if (!recorded.ok()) return recorded;
     plan = PlanAcksLocked(stream);
     deliver = ClaimDeliveryLocked();
@@ -312,7 +315,8 @@ absl::Status AgentState::HandleOther(ConnectStream* stream, const Call& call) {
 
 absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
                                              Call::Update* const* updates,
-                                             size_t count, AckList* acks) {
+                                             size_t count, uint32_t generation,
+                                             AckList* acks) {
   if (count == 0) return absl::OkStatus();
   // Acknowledge every update; a UUID seen before (or earlier in this call)
   // is a retransmission: acknowledged again, recorded once.
@@ -321,50 +325,49 @@ absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
   // The UUID set is large and its probes are cache misses: room first (no
   // rehash under the prefetches), then prefetch a few updates ahead so that
   // the misses overlap.
-  auto& seen = executor->seen_uuids;
-  seen.reserve(seen.size() + count);
+  SeenUuids& seen = executor->seen_uuids;
+  seen.Reserve(count);
   constexpr size_t kPrefetchDistance = 8;
   auto key_of = [updates](size_t i) {
-    return UuidKey(updates[i]->status().uuid());
+    return UuidKey::Of(updates[i]->status().uuid());
   };
   for (size_t i = 0; i < count && i < kPrefetchDistance; ++i) {
-    seen.prefetch(key_of(i));
+    seen.Prefetch(key_of(i));
   }
   for (size_t i = 0; i < count; ++i) {
     if (i + kPrefetchDistance < count) {
-      seen.prefetch(key_of(i + kPrefetchDistance));
+      seen.Prefetch(key_of(i + kPrefetchDistance));
     }
     const mesos::TaskStatus& status = updates[i]->status();
     acks->Add(status.task_id().value(), status.uuid());
-    const absl::uint128 key = UuidKey(status.uuid());
-    if (!seen.insert(key).second) continue;
+    const UuidKey key = UuidKey::Of(status.uuid());
+    if (!seen.Insert(key, generation)) continue;
     new_indexes_.push_back(i);
     new_uuids_.push_back(key);
   }
   const size_t fresh = new_indexes_.size();
   if (fresh == 0) return absl::OkStatus();
 
-  // Build records only for what someone will see: the journal and listeners
-  // see all, the history keeps the newest `update_history_limit`.
+  // With a journal or listeners, every new update becomes a RecordedUpdate
+  // first (the journal must accept them before anything else happens);
+  // otherwise only the newest `update_history_limit` are kept, written
+  // straight into the history's slots below.
   const bool keep_all = options_.journal != nullptr || !listeners_.empty();
-  const size_t limit = options_.update_history_limit;
-  const size_t first_kept = keep_all || fresh <= limit ? 0 : fresh - limit;
   const absl::Time now = absl::Now();
   new_records_.clear();
-  for (size_t j = first_kept; j < fresh; ++j) {
-    RecordedUpdate& record = new_records_.emplace_back();
-    record.sequence = update_count_ + j + 1;
-    record.executor = executor->ref;
-    record.status.Swap(updates[new_indexes_[j]]->mutable_status());
-    record.recorded_at = now;
+  if (keep_all) {
+    for (size_t j = 0; j < fresh; ++j) {
+      RecordedUpdate& record = new_records_.emplace_back();
+      record.sequence = update_count_ + j + 1;
+      record.executor = executor->ref;
+      record.status.Swap(updates[new_indexes_[j]]->mutable_status());
+      record.recorded_at = now;
+    }
   }
-
   if (options_.journal != nullptr) {
     absl::Status journaled = options_.journal->Append(new_records_);
     if (!journaled.ok()) {
-      for (const absl::uint128& key : new_uuids_) {
-        executor->seen_uuids.erase(key);
-      }
+      for (const UuidKey& key : new_uuids_) seen.Erase(key);
       acks->Clear();
       new_records_.clear();
       return absl::UnavailableError(
@@ -378,8 +381,8 @@ absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
   const std::string* last_task_id = nullptr;
   TaskEntry* task = nullptr;
   for (size_t j = 0; j < fresh; ++j) {
-    const mesos::TaskStatus& status = j >= first_kept
-                                          ? new_records_[j - first_kept].status
+    const mesos::TaskStatus& status = keep_all
+                                          ? new_records_[j].status
                                           : updates[new_indexes_[j]]->status();
     if (last_task_id == nullptr || *last_task_id != status.task_id().value()) {
       last_task_id = &status.task_id().value();
@@ -390,14 +393,29 @@ absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
     }
   }
 
-  const bool listening = !listeners_.empty();
-  for (RecordedUpdate& record : new_records_) {
-    if (listening) pending_deliveries_.push_back(record);
-    if (limit > 0) history_.push_back(std::move(record));
+  if (keep_all) {
+    const bool listening = !listeners_.empty();
+    for (RecordedUpdate& record : new_records_) {
+      if (listening) pending_deliveries_.push_back(record);
+      if (RecordedUpdate* slot = history_.Next()) *slot = std::move(record);
+    }
+    new_records_.clear();
+  } else {
+    // Only the newest `limit` of this call can stay in the history. The
+    // status is swapped into the slot: the call gets the evicted one back,
+    // to parse the next call into without allocating.
+    const size_t limit = options_.update_history_limit;
+    const size_t first_kept = fresh <= limit ? 0 : fresh - limit;
+    for (size_t j = first_kept; j < fresh; ++j) {
+      RecordedUpdate* slot = history_.Next();
+      if (slot == nullptr) break;
+      slot->sequence = update_count_ + j + 1;
+      if (!(slot->executor == executor->ref)) slot->executor = executor->ref;
+      slot->status.Swap(updates[new_indexes_[j]]->mutable_status());
+      slot->recorded_at = now;
+    }
   }
   update_count_ += fresh;
-  while (history_.size() > limit) history_.pop_front();
-  new_records_.clear();
   return absl::OkStatus();
 }
 
