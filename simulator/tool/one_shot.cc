@@ -62,15 +62,32 @@ OneShotSummary RunOneShot(Simulator* simulator, const OneShotOptions& options,
   summary.tasks = options.tasks;
   summary.executors = options.executors;
   absl::Time next_progress = start + options.progress_interval;
+  absl::Time last_progress = start;
+  uint64_t last_updates = 0;
   auto progress = [&](const char* stage, const Simulator::Progress& snapshot) {
-    if (!options.progress || absl::Now() < next_progress) return;
-    next_progress = absl::Now() + options.progress_interval;
+    const absl::Time now = absl::Now();
+    if (!options.progress || now < next_progress) return;
+    next_progress = now + options.progress_interval;
+    auto count = [&](mesos::TaskState state) {
+      auto it = snapshot.states.find(state);
+      return it == snapshot.states.end() ? 0 : it->second;
+    };
+    const int running = count(mesos::TASK_STARTING) + count(mesos::TASK_RUNNING) +
+                        count(mesos::TASK_KILLING);
+    const double seconds = absl::ToDoubleSeconds(now - last_progress);
+    const double rate =
+        seconds > 0 ? (snapshot.updates - last_updates) / seconds : 0;
+    last_progress = now;
+    last_updates = snapshot.updates;
     progress_out << absl::StrFormat(
                         "progress: %s elapsed=%.1fs executors=%d/%d "
-                        "tasks=%d terminal=%d updates=%d",
-                        stage, absl::ToDoubleSeconds(absl::Now() - start),
+                        "tasks=%d launched=%d running=%d finished=%d "
+                        "terminal=%d updates=%d updates/s=%.0f",
+                        stage, absl::ToDoubleSeconds(now - start),
                         snapshot.executors_subscribed, options.executors,
-                        options.tasks, snapshot.terminal, snapshot.updates)
+                        options.tasks, snapshot.tasks, running,
+                        count(mesos::TASK_FINISHED), snapshot.terminal,
+                        snapshot.updates, rate)
                  << std::endl;
   };
   auto fail = [&](std::string error) {

@@ -35,6 +35,11 @@ TEST(OneShotTest, RunsTasksToTheEndAndSummarizes) {
             "summary: tasks=5 finished=5 failed=0 killed=0 lost=0 "
             "updates=10\n");
   EXPECT_THAT(result.err, HasSubstr("progress: "));
+  // What a person watching wants: launched, running, finished, rate.
+  EXPECT_THAT(result.err,
+              ::testing::ContainsRegex(
+                  "tasks=5 launched=[0-9]+ running=[0-9]+ finished=[0-9]+ "
+                  "terminal=[0-9]+ updates=[0-9]+ updates/s=[0-9]+"));
 }
 
 TEST(OneShotTest, SeveralExecutorsAndJsonSummary) {
