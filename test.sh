@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything and runs the whole test suite:
 #   1. bazel test //...               (gcc, the default build)
-#   2. the consumer workspace          (examples/consumer uses this repo as
-#                                       an external Bazel repository)
+#   2. ./demo.sh on a small workload, and the consumer workspace
+#      (examples/consumer uses this repository as an external one)
 #   3. bazel test --config=asan //...  (AddressSanitizer + UBSan)
 #   4. clang -Wthread-safety -Werror build of driver/, simulator/, agent_shim/
 #   5. libFuzzer targets, briefly each (clang)
@@ -63,6 +63,9 @@ run_check() {
 
 stage "bazel test //... (gcc)"
 run_bazel_tests default bazel test //... "${EXTRA[@]}"
+
+stage "demo: ./demo.sh on a small workload"
+run_check demo ./demo.sh --tasks=40 --executors=2 --legacy-tasks=10 --dir="$LOG_DIR/demo"
 
 if [ -f examples/consumer/WORKSPACE ]; then
   stage "consumer workspace (this repository as an external dependency)"
