@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
-BAZEL=(bazel --output_base="$HOME/.cache/executor_runtime_clang")
+# One output base per checkout (an output base belongs to one workspace).
+BAZEL=(bazel --output_base="$HOME/.cache/executor_runtime_clang/$(pwd | md5sum | cut -c1-12)")
 STRICT_PACKAGES=(driver simulator agent_shim)
 
 targets=()
