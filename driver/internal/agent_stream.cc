@@ -2,17 +2,38 @@
 
 namespace executor_runtime {
 namespace driver_internal {
+namespace {
 
-AgentStream::AgentStream(mesos::executor::Agent::Stub* stub, Listener* listener,
+// The full name of the Agent.Connect method (api/executor/agent.proto); it
+// must outlive every call.
+constexpr char kConnectMethod[] = "/mesos.executor.Agent/Connect";
+
+}  // namespace
+
+void BytesToByteBuffer(absl::string_view bytes, grpc::ByteBuffer* out) {
+  grpc::Slice slice(bytes.data(), bytes.size());  // copies
+  grpc::ByteBuffer buffer(&slice, 1);
+  out->Swap(&buffer);
+}
+
+void CallToByteBuffer(const mesos::executor::Call& call, std::string* scratch,
+                      grpc::ByteBuffer* out) {
+  scratch->clear();
+  call.AppendPartialToString(scratch);
+  BytesToByteBuffer(*scratch, out);
+}
+
+AgentStream::AgentStream(RawAgentStub* stub, Listener* listener,
                          const std::string& auth_token)
     : listener_(listener) {
   if (!auth_token.empty()) {
     context_.AddMetadata("authorization", "Bearer " + auth_token);
   }
-  stub->async()->Connect(&context_, this);
+  stub->PrepareBidiStreamingCall(&context_, kConnectMethod, grpc::StubOptions(),
+                                 this);
 }
 
-void AgentStream::Start(const mesos::executor::Call* first) {
+void AgentStream::Start(const grpc::ByteBuffer* first) {
   AddHold();
   StartRead(&event_);
   StartWrite(first);

@@ -2,6 +2,11 @@
 // and Events down) on gRPC's callback API, forwarding every reaction to a
 // Listener (the driver), which owns all the state.
 //
+// Calls go up as already serialized bytes (a grpc::ByteBuffer, through
+// gRPC's generic stub for the same method): the driver assembles batched
+// UPDATE calls from pre-serialized updates (update_call.h). Events come
+// down parsed by protobuf as usual.
+//
 // Concurrency contract (gRPC's, restated):
 // - Reactions (Listener methods) run on gRPC threads and must not block.
 //   A read and a write may complete concurrently.
@@ -22,19 +27,33 @@
 #ifndef DRIVER_INTERNAL_AGENT_STREAM_H_
 #define DRIVER_INTERNAL_AGENT_STREAM_H_
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/client_callback.h>
 
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "api/executor/agent.grpc.pb.h"
 #include "api/executor/executor.pb.h"
 
 namespace executor_runtime {
 namespace driver_internal {
 
-class AgentStream : public grpc::ClientBidiReactor<mesos::executor::Call,
-                                                   mesos::executor::Event> {
+// The stub AgentStreams are made from: Agent.Connect with raw Call bytes
+// up and parsed Events down.
+using RawAgentStub =
+    grpc::TemplatedGenericStub<grpc::ByteBuffer, mesos::executor::Event>;
+
+// Copies serialized bytes into `*out` (replacing what it held).
+void BytesToByteBuffer(absl::string_view bytes, grpc::ByteBuffer* out);
+// Serializes `call` into `*out`, using `*scratch` as the staging buffer.
+void CallToByteBuffer(const mesos::executor::Call& call, std::string* scratch,
+                      grpc::ByteBuffer* out);
+
+class AgentStream
+    : public grpc::ClientBidiReactor<grpc::ByteBuffer, mesos::executor::Event> {
  public:
   class Listener {
    public:
@@ -52,12 +71,14 @@ class AgentStream : public grpc::ClientBidiReactor<mesos::executor::Call,
 
   // Prepares the call; nothing goes on the wire before Start().
   // `auth_token` (if not empty) is sent as "authorization: Bearer <token>".
-  AgentStream(mesos::executor::Agent::Stub* stub, Listener* listener,
+  AgentStream(RawAgentStub* stub, Listener* listener,
               const std::string& auth_token);
 
-  // Starts the call with `first` (the SUBSCRIBE) as its first write.
-  void Start(const mesos::executor::Call* first);
-  void Write(const mesos::executor::Call* call) { StartWrite(call); }
+  // Starts the call with `first` (the serialized SUBSCRIBE) as its first
+  // write.
+  void Start(const grpc::ByteBuffer* first);
+  // Writes one serialized Call.
+  void Write(const grpc::ByteBuffer* call) { StartWrite(call); }
   // Half-closes: tells the agent no more calls follow.
   void CloseWrites() { StartWritesDone(); }
   // Ends the call at once (thread-safe, idempotent).

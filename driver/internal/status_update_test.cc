@@ -78,6 +78,75 @@ TEST(StampStatusUpdateTest, EveryStampGetsAFreshUuid) {
   EXPECT_EQ(uuids.size(), 1000u);
 }
 
+TEST(SerializeStampedUpdateTest, BytesParseToTheStampedUpdate) {
+  mesos::ExecutorID executor;
+  executor.set_value("ex");
+  mesos::SlaveID agent;
+  agent.set_value("agent");
+  const std::string stamp_ids = StampIdBytes(executor, agent);
+  const absl::Time now =
+      absl::FromUnixSeconds(1700000000) + absl::Milliseconds(250);
+  mesos::TaskStatus status = Running("t1");
+  status.set_message("hello");
+  status.set_data(std::string(300, 'd'));
+  status.set_healthy(true);
+
+  StampedUpdate out;
+  SerializeStampedUpdate(status, stamp_ids, now, &out);
+  EXPECT_TRUE(IsValidUuidBytes(out.uuid));
+  EXPECT_EQ(out.task_id, "t1");
+
+  mesos::TaskStatus parsed;
+  ASSERT_TRUE(parsed.ParseFromString(out.bytes));
+  // Exactly what StampStatusUpdate makes of it, given the same UUID.
+  mesos::TaskStatus expected = status;
+  StampStatusUpdate(executor, agent, now, &expected);
+  expected.set_uuid(out.uuid);
+  EXPECT_EQ(parsed.SerializeAsString(), expected.SerializeAsString());
+  EXPECT_EQ(parsed.uuid(), out.uuid);
+  EXPECT_DOUBLE_EQ(parsed.timestamp(), 1700000000.25);
+  EXPECT_EQ(parsed.source(), mesos::TaskStatus::SOURCE_EXECUTOR);
+}
+
+TEST(SerializeStampedUpdateTest, CallersStampedFieldsAreReplacedNotMerged) {
+  mesos::ExecutorID executor;
+  executor.set_value("ex");
+  mesos::SlaveID agent;
+  agent.set_value("agent");
+  mesos::TaskStatus status = Running("t1");
+  status.set_uuid("caller-provided");
+  status.set_source(mesos::TaskStatus::SOURCE_MASTER);
+  status.set_timestamp(5);
+  status.mutable_executor_id()->set_value("someone-else");
+  status.mutable_slave_id()->set_value("other-agent");
+
+  StampedUpdate out;
+  out.bytes = "stale bytes";
+  SerializeStampedUpdate(status, StampIdBytes(executor, agent), absl::Now(),
+                         &out);
+  mesos::TaskStatus parsed;
+  ASSERT_TRUE(parsed.ParseFromString(out.bytes));
+  EXPECT_EQ(parsed.executor_id().value(), "ex");
+  EXPECT_EQ(parsed.slave_id().value(), "agent");
+  EXPECT_EQ(parsed.source(), mesos::TaskStatus::SOURCE_EXECUTOR);
+  EXPECT_NE(parsed.uuid(), "caller-provided");
+  EXPECT_EQ(parsed.uuid(), out.uuid);
+  EXPECT_GT(parsed.timestamp(), 5);
+  // Each field appears once: re-serializing gives back as many bytes.
+  EXPECT_EQ(parsed.ByteSizeLong(), out.bytes.size());
+}
+
+TEST(SerializeStampedUpdateTest, EveryUpdateGetsAFreshUuid) {
+  const std::string stamp_ids = StampIdBytes({}, {});
+  std::set<std::string> uuids;
+  StampedUpdate out;
+  for (int i = 0; i < 1000; ++i) {
+    SerializeStampedUpdate(Running("t1"), stamp_ids, absl::Now(), &out);
+    uuids.insert(out.uuid);
+  }
+  EXPECT_EQ(uuids.size(), 1000u);
+}
+
 }  // namespace
 }  // namespace driver_internal
 }  // namespace executor_runtime

@@ -18,7 +18,7 @@ void UpdateTracker::Grow() {
   const uint64_t count = next_seq_ - front_seq_;
   for (uint64_t i = 0; i < count; ++i) {
     Entry& old = At(front_seq_ + i);
-    bigger[i].status.Swap(&old.status);
+    bigger[i].update = std::move(old.update);
     bigger[i].acknowledged = old.acknowledged;
   }
   ring_ = std::move(bigger);
@@ -26,12 +26,14 @@ void UpdateTracker::Grow() {
   head_ = 0;
 }
 
-void UpdateTracker::AddBySwap(mesos::TaskStatus* status) {
+void UpdateTracker::AddBySwap(StampedUpdate* update) {
   if (next_seq_ - front_seq_ == ring_.size()) Grow();
   Entry& entry = At(next_seq_);
-  entry.status.Swap(status);
+  entry.update.bytes.swap(update->bytes);
+  entry.update.task_id.swap(update->task_id);
+  entry.update.uuid.swap(update->uuid);
   entry.acknowledged = false;
-  by_uuid_.emplace(Key(entry.status.uuid()), next_seq_);
+  by_uuid_.emplace(Key(entry.update.uuid), next_seq_);
   ++next_seq_;
 }
 
@@ -42,13 +44,15 @@ bool UpdateTracker::Acknowledge(absl::string_view task_id,
   if (it == by_uuid_.end()) return false;
   const uint64_t seq = it->second;
   Entry& entry = At(seq);
-  if (entry.status.task_id().value() != task_id) return false;
+  if (entry.update.task_id != task_id) return false;
   by_uuid_.erase(it);
   entry.acknowledged = true;
   if (seq < cursor_) --in_flight_;
-  if (!tasks_.empty()) tasks_.erase(entry.status.task_id().value());
+  if (!tasks_.empty()) tasks_.erase(entry.update.task_id);
   // Cleared, not freed: the slot's memory serves a later update.
-  entry.status.Clear();
+  entry.update.bytes.clear();
+  entry.update.task_id.clear();
+  entry.update.uuid.clear();
   while (front_seq_ < next_seq_ && At(front_seq_).acknowledged) {
     head_ = (head_ + 1) & mask_;
     ++front_seq_;
@@ -57,13 +61,13 @@ bool UpdateTracker::Acknowledge(absl::string_view task_id,
   return true;
 }
 
-const mesos::TaskStatus* UpdateTracker::NextUnsent() {
+const StampedUpdate* UpdateTracker::NextUnsent() {
   while (cursor_ < next_seq_) {
     Entry& entry = At(cursor_);
     ++cursor_;
     if (!entry.acknowledged) {
       ++in_flight_;
-      return &entry.status;
+      return &entry.update;
     }
   }
   return nullptr;

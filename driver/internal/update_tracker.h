@@ -4,10 +4,11 @@
 //
 // Updates live in one queue in acceptance order (so per-task order holds
 // for free) and are found by UUID through a hash map: accepting, sending
-// and acknowledging are O(1) each (amortized). The queue is a ring of
-// TaskStatus slots that are cleared, not freed, when acknowledged, and
-// AddBySwap() hands a slot's memory back to the caller for its next update:
-// in steady state an update costs no heap allocation here.
+// and acknowledging are O(1) each (amortized). Each update is kept as the
+// bytes it was serialized to once (StampedUpdate). The queue is a ring of
+// slots that are cleared, not freed, when acknowledged, and AddBySwap()
+// hands a slot's buffers back to the caller for its next update: in steady
+// state an update costs no heap allocation here.
 //
 //   queue:  [acked][unacked ... written on this stream)[not yet written...]
 //            front                               cursor              end
@@ -28,6 +29,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/string_view.h"
 #include "api/mesos/mesos.pb.h"
+#include "driver/internal/status_update.h"
 
 namespace executor_runtime {
 namespace driver_internal {
@@ -38,21 +40,27 @@ class UpdateTracker {
   UpdateTracker(const UpdateTracker&) = delete;
   UpdateTracker& operator=(const UpdateTracker&) = delete;
 
-  // Takes a stamped update (status.uuid: 16 bytes, unique). It goes to the
-  // end of the queue, not yet written.
-  void Add(mesos::TaskStatus status) { AddBySwap(&status); }
-  // The same, swapping `*status` into the queue; `*status` receives a
-  // cleared message whose memory the next update can reuse.
-  void AddBySwap(mesos::TaskStatus* status);
+  // Takes a stamped update (uuid: 16 bytes, unique). It goes to the end of
+  // the queue, not yet written.
+  void Add(StampedUpdate update) { AddBySwap(&update); }
+  // The same, swapping `*update` into the queue; `*update` receives cleared
+  // buffers whose memory the next update can reuse.
+  void AddBySwap(StampedUpdate* update);
 
   // Marks the update (task_id, uuid) acknowledged; false if no such update
   // is pending (unknown, duplicate, or the task ID does not match). Also
   // forgets the task.
   bool Acknowledge(absl::string_view task_id, absl::string_view uuid);
 
+  // A hint that Acknowledge(_, uuid) follows soon: starts loading its hash
+  // slot into the cache (random UUIDs make every lookup a cache miss).
+  void Prefetch(absl::string_view uuid) const {
+    if (uuid.size() == 16) by_uuid_.prefetch(Key(uuid));
+  }
+
   // The next update not yet written on this stream, advancing the cursor
   // (and counting it in flight); nullptr when every update was written.
-  const mesos::TaskStatus* NextUnsent();
+  const StampedUpdate* NextUnsent();
 
   // A new stream starts. DeliverAll: every pending update goes in its
   // SUBSCRIBE (all count as written and in flight). DeliverNone: none was
@@ -65,7 +73,7 @@ class UpdateTracker {
   void ForEachUnacknowledged(F&& f) const {
     for (uint64_t seq = front_seq_; seq < next_seq_; ++seq) {
       const Entry& entry = At(seq);
-      if (!entry.acknowledged) f(entry.status);
+      if (!entry.acknowledged) f(entry.update);
     }
   }
 
@@ -88,7 +96,7 @@ class UpdateTracker {
 
  private:
   struct Entry {
-    mesos::TaskStatus status;
+    StampedUpdate update;
     bool acknowledged = false;
   };
 

@@ -1,0 +1,121 @@
+#include "driver/internal/update_call.h"
+
+#include <string>
+#include <vector>
+
+#include "api/executor/executor.pb.h"
+#include "gtest/gtest.h"
+
+namespace executor_runtime {
+namespace driver_internal {
+namespace {
+
+using mesos::executor::Call;
+
+mesos::TaskStatus Status(const std::string& task, const std::string& message) {
+  mesos::TaskStatus status;
+  status.mutable_task_id()->set_value(task);
+  status.set_state(mesos::TASK_RUNNING);
+  status.set_message(message);
+  return status;
+}
+
+class UpdateCallWriterTest : public ::testing::Test {
+ protected:
+  UpdateCallWriterTest() {
+    executor_.set_value("ex");
+    framework_.set_value("fw");
+  }
+  mesos::ExecutorID executor_;
+  mesos::FrameworkID framework_;
+};
+
+TEST_F(UpdateCallWriterTest, OneUpdateIsCallUpdate) {
+  UpdateCallWriter writer(executor_, framework_);
+  writer.Begin();
+  writer.Add(Status("t1", "a").SerializeAsString());
+  EXPECT_EQ(writer.count(), 1u);
+  Call call;
+  ASSERT_TRUE(call.ParseFromString(writer.bytes()));
+  EXPECT_EQ(call.type(), Call::UPDATE);
+  EXPECT_EQ(call.executor_id().value(), "ex");
+  EXPECT_EQ(call.framework_id().value(), "fw");
+  EXPECT_EQ(call.update().status().task_id().value(), "t1");
+  EXPECT_EQ(call.update().status().message(), "a");
+  EXPECT_EQ(call.batched_updates_size(), 0);
+}
+
+TEST_F(UpdateCallWriterTest, MoreUpdatesAreBatchedInOrderAndMatchProtobuf) {
+  UpdateCallWriter writer(executor_, framework_);
+  // Twice: Begin() must start afresh.
+  for (int round = 0; round < 2; ++round) {
+    writer.Begin();
+    Call expected;
+    *expected.mutable_executor_id() = executor_;
+    *expected.mutable_framework_id() = framework_;
+    expected.set_type(Call::UPDATE);
+    // Sizes around the one-byte varint limit (127) exercise length varints.
+    const std::vector<size_t> sizes = {0, 100, 126, 127, 128, 300, 20000};
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      const mesos::TaskStatus status =
+          Status("t" + std::to_string(i), std::string(sizes[i], 'x'));
+      writer.Add(status.SerializeAsString());
+      Call::Update* update =
+          i == 0 ? expected.mutable_update() : expected.add_batched_updates();
+      *update->mutable_status() = status;
+    }
+    EXPECT_EQ(writer.count(), sizes.size());
+    // Byte for byte what protobuf itself writes.
+    EXPECT_EQ(writer.bytes(), expected.SerializeAsString());
+  }
+}
+
+TEST(SerializeSubscribeCallTest, AppendsUnacknowledgedUpdatesInOrder) {
+  Call call;
+  call.mutable_executor_id()->set_value("ex");
+  call.mutable_framework_id()->set_value("fw");
+  call.set_type(Call::SUBSCRIBE);
+  call.mutable_subscribe()->mutable_capabilities()->set_batched_updates(true);
+  mesos::TaskInfo* task = call.mutable_subscribe()->add_unacknowledged_tasks();
+  task->set_name("t2");
+  task->mutable_task_id()->set_value("t2");
+  task->mutable_slave_id()->set_value("agent");
+
+  const std::vector<std::string> updates = {
+      Status("t1", "first").SerializeAsString(),
+      Status("t2", std::string(200, 'y')).SerializeAsString(),
+      Status("t1", "third").SerializeAsString()};
+  std::string bytes = "stale";
+  SerializeSubscribeCall(
+      call, std::vector<absl::string_view>(updates.begin(), updates.end()),
+      &bytes);
+
+  Call expected = call;
+  for (const std::string& update : updates) {
+    ASSERT_TRUE(expected.mutable_subscribe()
+                    ->add_unacknowledged_updates()
+                    ->mutable_status()
+                    ->ParseFromString(update));
+  }
+  Call parsed;
+  ASSERT_TRUE(parsed.ParseFromString(bytes));
+  EXPECT_EQ(parsed.SerializeAsString(), expected.SerializeAsString());
+  EXPECT_EQ(
+      parsed.subscribe().unacknowledged_updates(1).status().task_id().value(),
+      "t2");
+}
+
+TEST(SerializeSubscribeCallTest, WithoutUpdatesIsTheCallItself) {
+  Call call;
+  call.mutable_executor_id()->set_value("ex");
+  call.mutable_framework_id()->set_value("fw");
+  call.set_type(Call::SUBSCRIBE);
+  call.mutable_subscribe();
+  std::string bytes;
+  SerializeSubscribeCall(call, {}, &bytes);
+  EXPECT_EQ(bytes, call.SerializeAsString());
+}
+
+}  // namespace
+}  // namespace driver_internal
+}  // namespace executor_runtime

@@ -1,0 +1,73 @@
+// Protocol buffer wire format, written by hand: the few primitives the
+// driver needs to assemble Calls from pre-serialized pieces without
+// building (and copying) protobuf objects per status update.
+//
+// Encoding reminder (https://protobuf.dev/programming-guides/encoding/):
+// every field is a tag `(field_number << 3) | wire_type` as a varint, then
+// the value: varint (wire type 0), 8 little-endian bytes (1), or a varint
+// length and that many bytes (2: strings, bytes, embedded messages).
+// Parsers accept fields in any order; a singular scalar field seen twice
+// keeps the last value, a singular message field seen twice is MERGED.
+//
+// Thread-safety: pure functions, safe to call concurrently.
+#ifndef DRIVER_INTERNAL_WIRE_BYTES_H_
+#define DRIVER_INTERNAL_WIRE_BYTES_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace executor_runtime {
+namespace driver_internal {
+
+enum class WireType : uint32_t {
+  kVarint = 0,
+  kFixed64 = 1,
+  kLengthDelimited = 2,
+};
+
+inline void AppendVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+inline void AppendTag(uint32_t field, WireType type, std::string* out) {
+  AppendVarint(
+      (static_cast<uint64_t>(field) << 3) | static_cast<uint64_t>(type), out);
+}
+
+// Field `field` holding `bytes` (a string, bytes or an embedded message).
+inline void AppendLengthDelimited(uint32_t field, absl::string_view bytes,
+                                  std::string* out) {
+  AppendTag(field, WireType::kLengthDelimited, out);
+  AppendVarint(bytes.size(), out);
+  out->append(bytes.data(), bytes.size());
+}
+
+inline void AppendVarintField(uint32_t field, uint64_t value,
+                              std::string* out) {
+  AppendTag(field, WireType::kVarint, out);
+  AppendVarint(value, out);
+}
+
+// A `double` field: fixed64, the IEEE 754 bits little-endian (x86 and
+// every platform we build for are little-endian).
+inline void AppendDoubleField(uint32_t field, double value, std::string* out) {
+  static_assert(sizeof(double) == 8, "double must be 64 bits");
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+                "fixed64 is written with memcpy: little-endian hosts only");
+  AppendTag(field, WireType::kFixed64, out);
+  char bytes[8];
+  std::memcpy(bytes, &value, 8);
+  out->append(bytes, 8);
+}
+
+}  // namespace driver_internal
+}  // namespace executor_runtime
+
+#endif  // DRIVER_INTERNAL_WIRE_BYTES_H_
