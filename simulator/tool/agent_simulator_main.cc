@@ -22,6 +22,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "simulator/tool/cli_flags.h"
 #include "simulator/tool/one_shot.h"
 #include "simulator/tool/simulator.h"
@@ -358,4 +359,9 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace executor_runtime
 
-int main(int argc, char** argv) { return executor_runtime::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // Debian's Abseil checks every mutex acquisition for lock-order cycles,
+  // a cost production binaries do not pay.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  return executor_runtime::Main(argc, argv);
+}
