@@ -70,8 +70,8 @@ void ConnectStream::SendAcks(const AckList& acks, bool batched) {
     Outgoing& target = queue_.back();
     AppendEncodedAck(task_id, uuid, &target.acks);
     ++target.ack_count;
-    ++queued_acks_;
   }
+  queued_acks_.fetch_add(acks.size(), std::memory_order_relaxed);
   MaybeStartWriteLocked();
 }
 
@@ -82,11 +82,6 @@ void ConnectStream::SendHeartbeat() {
   outgoing.event.set_type(Event::HEARTBEAT);
   heartbeat_queued_ = true;
   EnqueueLocked(std::move(outgoing));
-}
-
-size_t ConnectStream::QueuedAcks() {
-  absl::MutexLock lock(&write_mu_);
-  return queued_acks_;
 }
 
 void ConnectStream::End(const grpc::Status& status) {
@@ -115,7 +110,7 @@ void ConnectStream::MaybeStartWriteLocked() {
   Outgoing& next = queue_.front();
   write_buffer_.Clear();
   if (next.ack_count > 0) {
-    queued_acks_ -= next.ack_count;
+    queued_acks_.fetch_sub(next.ack_count, std::memory_order_relaxed);
     // Hand the encoded bytes to gRPC without a copy.
     auto* bytes = new std::string(std::move(next.acks));
     grpc::Slice slice(
@@ -147,7 +142,7 @@ void ConnectStream::FinishLocked(const grpc::Status& status) {
   if (finished_) return;
   finished_ = true;
   queue_.clear();
-  queued_acks_ = 0;
+  queued_acks_.store(0, std::memory_order_relaxed);
   heartbeat_queued_ = false;
   Finish(status);
 }

@@ -26,6 +26,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -65,8 +66,10 @@ class ConnectStream
   void SendAcks(const AckList& acks, bool batched);
   // Queues a HEARTBEAT unless one is already waiting.
   void SendHeartbeat();
-  // Acknowledgements queued and not yet written.
-  size_t QueuedAcks();
+  // Acknowledgements queued and not yet written (a snapshot; lock-free).
+  size_t QueuedAcks() const {
+    return queued_acks_.load(std::memory_order_relaxed);
+  }
 
   // Ends the stream with `status` now; unsent events are dropped. Only the
   // first End (or drain-finish) counts.
@@ -115,7 +118,9 @@ class ConnectStream
   bool write_in_flight_ ABSL_GUARDED_BY(write_mu_) = false;
   bool finished_ ABSL_GUARDED_BY(write_mu_) = false;
   bool heartbeat_queued_ ABSL_GUARDED_BY(write_mu_) = false;
-  size_t queued_acks_ ABSL_GUARDED_BY(write_mu_) = 0;
+  // Written under write_mu_, read without it (QueuedAcks is called with
+  // AgentState's mutex held on every UPDATE: no nested lock for it).
+  std::atomic<size_t> queued_acks_{0};
   std::optional<grpc::Status> finish_after_drain_ ABSL_GUARDED_BY(write_mu_);
 };
 

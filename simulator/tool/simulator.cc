@@ -237,6 +237,15 @@ absl::Status Simulator::Impl::Recover(const RecoveredState& state) {
   const absl::Time now = absl::Now();
   std::vector<std::pair<std::string, std::vector<std::string>>> lost;
   std::set<std::string> adopted;  // executor IDs declared to AgentCore
+  // Adopted processes are watched only once AgentCore knows their updates:
+  // an executor may resubscribe, finish and exit while recovery runs, and
+  // its exit removes it from AgentCore.
+  struct Adoption {
+    std::string id;
+    pid_t pid;
+    uint64_t start_time;
+  };
+  std::vector<Adoption> to_watch;
   {
     absl::MutexLock lock(&mu_);
     for (const RecoveredExecutor& recovered : state.executors) {
@@ -281,9 +290,7 @@ absl::Status Simulator::Impl::Recover(const RecoveredState& state) {
         adopted.insert(id);
         record.awaiting_resubscription = true;
         record.registration_deadline = now + options_.reregistration_timeout;
-        monitor_->Watch(
-            record.pid, record.start_time, /*is_child=*/true,
-            [this, id](const ProcessExit& exit) { OnExit(id, exit); });
+        to_watch.push_back({id, record.pid, record.start_time});
       }
       if (executors_.count(id) == 0) executor_order_.push_back(id);
       executors_[id] = std::move(record);
@@ -307,6 +314,11 @@ absl::Status Simulator::Impl::Recover(const RecoveredState& state) {
   if (!restore.empty()) {
     absl::Status restored = core_->RestoreUpdates(restore);
     if (!restored.ok()) return restored;
+  }
+  for (const Adoption& adoption : to_watch) {
+    const std::string id = adoption.id;
+    monitor_->Watch(adoption.pid, adoption.start_time, /*is_child=*/true,
+                    [this, id](const ProcessExit& exit) { OnExit(id, exit); });
   }
   for (const auto& [executor_id, task_ids] : lost) {
     checkpoint::CheckpointRecord record;
@@ -381,7 +393,9 @@ absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Start(
   auto impl = std::make_unique<Impl>(options);
   absl::Status status = impl->Init();
   if (!status.ok()) {
-    impl->Shutdown(/*stop_executors=*/true);
+    // Leave the executors alone, as a crash would: they may have been
+    // adopted from the checkpoint, and the next start can adopt them again.
+    impl->Shutdown(/*stop_executors=*/false);
     return status;
   }
   return std::unique_ptr<Simulator>(new Simulator(std::move(impl)));
