@@ -354,10 +354,17 @@ void Simulator::Impl::Shutdown(bool stop_executors) {
       request.set_executor_id(id);
       ShutdownExecutor(request).IgnoreError();
     }
-    const absl::Time deadline = absl::Now() + options_.shutdown_grace_period +
-                                options_.shutdown_kill_margin +
-                                absl::Seconds(3);
     absl::MutexLock lock(&mu_);
+    // The housekeeper kills what outlives its kill deadline (later for an
+    // executor still reconnecting); wait a little past the last one.
+    absl::Time deadline = absl::Now() + options_.shutdown_grace_period +
+                          options_.shutdown_kill_margin + absl::Seconds(3);
+    for (const auto& [id, record] : executors_) {
+      if (record.phase == Phase::kShuttingDown &&
+          record.kill_deadline != absl::InfiniteFuture()) {
+        deadline = std::max(deadline, record.kill_deadline + absl::Seconds(1));
+      }
+    }
     auto all_exited = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       for (const auto& [id, record] : executors_) {
         if (record.phase != Phase::kExited) return false;

@@ -131,6 +131,7 @@ void Simulator::Impl::Housekeep() {
     };
     std::vector<Action> actions;
     std::vector<std::pair<std::string, ExecutorRef>> pending;
+    std::vector<std::pair<std::string, ExecutorRef>> pending_shutdowns;
     {
       absl::MutexLock lock(&mu_);
       auto stop = [this]()
@@ -142,7 +143,19 @@ void Simulator::Impl::Housekeep() {
             record.registration_deadline != absl::InfiniteFuture()) {
           pending.emplace_back(id, record.ref);
         }
+        if (record.phase == Phase::kShuttingDown && record.shutdown_pending) {
+          pending_shutdowns.emplace_back(id, record.ref);
+        }
       }
+    }
+    for (const auto& [id, ref] : pending_shutdowns) {
+      if (!core_->Shutdown(ref).ok()) continue;  // not back yet
+      absl::MutexLock lock(&mu_);
+      auto it = executors_.find(id);
+      if (it == executors_.end()) continue;
+      it->second.shutdown_pending = false;
+      it->second.kill_deadline = absl::Now() + options_.shutdown_grace_period +
+                                 options_.shutdown_kill_margin;
     }
     // Who subscribed meanwhile (AgentCore calls outside our lock).
     std::map<std::string, bool> subscribed;
@@ -364,13 +377,29 @@ absl::Status Simulator::Impl::ShutdownExecutor(
     group = (*record)->pid;
   }
   absl::Status sent = core_->Shutdown(ref);
-  if (!sent.ok()) {
-    // Not subscribed: it cannot hear SHUTDOWN; ask the process group.
+  if (sent.ok()) return absl::OkStatus();
+  // Not subscribed right now. One that is reconnecting (adopted after a
+  // restart, or subscribed here before) gets SHUTDOWN when it is back, so
+  // that it can still drain its updates; one that never subscribed cannot
+  // hear SHUTDOWN at all: ask its process group.
+  std::optional<ExecutorView> view = core_->Executor(ref);
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<ExecutorRecord*> record = FindLocked(request.executor_id());
+  if (!record.ok()) return absl::OkStatus();  // exited meanwhile
+  if ((*record)->awaiting_resubscription ||
+      (view.has_value() && view->subscriptions > 0)) {
     XRT_LOG(INFO) << "executor " << ref.executor_id
-                  << " cannot receive SHUTDOWN (" << sent
-                  << "): sending SIGTERM";
-    SignalProcessGroup(group, SIGTERM).IgnoreError();
+                  << " is reconnecting: SHUTDOWN waits for it";
+    (*record)->shutdown_pending = true;
+    (*record)->kill_deadline = absl::Now() + options_.reregistration_timeout +
+                               options_.shutdown_grace_period +
+                               options_.shutdown_kill_margin;
+    return absl::OkStatus();
   }
+  XRT_LOG(INFO) << "executor " << ref.executor_id
+                << " cannot receive SHUTDOWN (" << sent
+                << "): sending SIGTERM";
+  SignalProcessGroup(group, SIGTERM).IgnoreError();
   return absl::OkStatus();
 }
 

@@ -55,6 +55,9 @@ class Simulator::Impl : public ControlBackend {
     bool killed = false;  // process group SIGKILLed by us
     bool recovered = false;
     bool awaiting_resubscription = false;
+    // SHUTDOWN asked while the executor was reconnecting: sent once it
+    // subscribes again (the housekeeper retries), killed at kill_deadline.
+    bool shutdown_pending = false;
     std::string exit_description;
     std::vector<std::string> task_ids;
   };
