@@ -68,7 +68,9 @@ TEST_F(FaultTest, BreakStreamsOneAndAll) {
 }
 
 TEST_F(FaultTest, StoppedHeartbeatsMakeTheExecutorReconnect) {
-  Start({"--heartbeat_interval=50ms"});
+  // 250 ms: the driver gives up after 3 silent intervals (750 ms), which a
+  // loaded CI machine (sanitizers, 2 cores) does not reach by accident.
+  Start({"--heartbeat_interval=250ms"});
   Ok({"fault", "stop-heartbeats"});
   // Silence for a few intervals: the driver drops the stream and
   // resubscribes (repeatedly, while heartbeats stay off).
@@ -77,10 +79,10 @@ TEST_F(FaultTest, StoppedHeartbeatsMakeTheExecutorReconnect) {
   // With heartbeats back, the stream stays up: no new subscription over
   // many intervals.
   const int settled = [&] {
-    absl::SleepFor(absl::Milliseconds(300));  // a reconnect may be under way
+    absl::SleepFor(absl::Milliseconds(1000));  // a reconnect may be under way
     return Subscriptions(sim_.List());
   }();
-  absl::SleepFor(absl::Milliseconds(500));  // 10 heartbeat intervals
+  absl::SleepFor(absl::Milliseconds(2000));  // 8 heartbeat intervals
   EXPECT_EQ(Subscriptions(sim_.List()), settled);
   EXPECT_EQ(sim_.Stop(), 0);
 }
