@@ -1,5 +1,5 @@
 // agent_simulator_ctl: the command-line client of agent_simulator's control
-// service. See simulator/README-tool.md.
+// service. See simulator/README.md.
 //
 //   agent_simulator_ctl --server=unix:/tmp/sim/control.sock list
 //   agent_simulator_ctl --server=... launch --executor=executor-1 --count=3
@@ -397,7 +397,7 @@ int Main(int argc, char** argv) {
       "  agent_simulator_ctl --server=ENDPOINT COMMAND [flags]\n"
       "Commands: list, start-executor, launch, launch-group, kill, message,\n"
       "  shutdown, updates, wait, fault KIND, stop. See "
-      "simulator/README-tool.md.");
+      "simulator/README.md.");
   std::vector<char*> positional =
       absl::ParseCommandLine(static_cast<int>(args.size()), pointers.data());
   if (positional.size() < 2) return Usage("no command given");

@@ -1,6 +1,6 @@
 // agent_simulator: a simulated Mesos agent serving the Agent gRPC service
 // to real executor processes, with a control service for frameworks and
-// tests. See simulator/README-tool.md for every flag and example.
+// tests. See simulator/README.md for every flag and example.
 //
 //   agent_simulator --executor=PATH --tasks=N      # one-shot scenario
 //   agent_simulator --serve --work_dir=DIR ...     # serve until stopped
@@ -190,7 +190,7 @@ int Main(int argc, char** argv) {
       "a simulated Mesos agent for gRPC executors.\n"
       "  one-shot: agent_simulator --executor=PATH --tasks=N [flags]\n"
       "  serve:    agent_simulator --serve [--executor=PATH] [flags]\n"
-      "See simulator/README-tool.md.");
+      "See simulator/README.md.");
   std::vector<char*> positional =
       absl::ParseCommandLine(static_cast<int>(args.size()), pointers.data());
   if (positional.size() > 1) {
