@@ -3,6 +3,8 @@
 #include "driver/driver_options.h"
 
 #include <cstdlib>
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -73,8 +75,25 @@ absl::Status OptionalBool(const Environment& env, const std::string& name,
   return absl::OkStatus();
 }
 
+// CA bundles are kilobytes; a bound keeps /dev/zero or a huge file from
+// exhausting memory.
+constexpr std::uintmax_t kMaxPemFileBytes = 1 << 20;
+
 absl::StatusOr<std::string> ReadPemFile(const std::string& variable,
                                         const std::string& path) {
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (!error && status.type() != std::filesystem::file_type::regular) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        variable, "='", path, "': not a regular file"));
+  }
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error && size > kMaxPemFileBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(variable, "='", path, "': ", size,
+                     " bytes, more than a CA certificate file may have (",
+                     kMaxPemFileBytes, ")"));
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -185,6 +185,21 @@ TEST(DriverOptionsTest, TlsCaFileWithoutCertificateIsRefused) {
               HasSubstr("holds no PEM certificate"));
 }
 
+TEST(DriverOptionsTest, TlsCaFileMustBeASmallRegularFile) {
+  Env env = Minimal();
+  env["MESOS_EXECUTOR_TLS_CA_FILE"] = "/dev/zero";  // would never end
+  absl::StatusOr<DriverOptions> options = DriverOptions::FromEnvironment(env);
+  ASSERT_FALSE(options.ok());
+  EXPECT_THAT(options.status().message(), HasSubstr("not a regular file"));
+
+  env["MESOS_EXECUTOR_TLS_CA_FILE"] =
+      WriteFile("huge.pem", std::string((1 << 20) + 1, 'x'));
+  options = DriverOptions::FromEnvironment(env);
+  ASSERT_FALSE(options.ok());
+  EXPECT_THAT(options.status().message(),
+              HasSubstr("more than a CA certificate file may have"));
+}
+
 TEST(DriverOptionsTest, ProcessEnvironmentIsReadAndTheTokenErased) {
   for (const auto& [key, value] : Minimal())
     setenv(key.c_str(), value.c_str(), 1);

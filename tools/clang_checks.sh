@@ -29,10 +29,19 @@ if [ ${#targets[@]} -gt 0 ]; then
   "${BAZEL[@]}" build --config=clang "${per_file[@]}" -- "${targets[@]}"
 fi
 
-fuzzers=$("${BAZEL[@]}" query 'attr(tags, "\bfuzzer\b", //...)' 2>/dev/null || true)
+# Every top-level package but Bazel's convenience links (bazel-<dir>), which
+# a second output base's query would otherwise follow.
+universe=""
+for dir in */; do
+  dir=${dir%/}
+  case "$dir" in bazel-*) continue ;; esac
+  [ -n "$(find "$dir" -name BUILD.bazel -print -quit)" ] || continue
+  universe+="${universe:+ + }//$dir/..."
+done
+fuzzers=$("${BAZEL[@]}" query "attr(tags, '\bfuzzer\b', $universe)")
 if [ -z "$fuzzers" ]; then
-  echo "no fuzz targets"
-  exit 0
+  echo "clang_checks: no fuzz targets found (query: $universe)" >&2
+  exit 1
 fi
 # shellcheck disable=SC2086
 "${BAZEL[@]}" build --config=fuzz $fuzzers
