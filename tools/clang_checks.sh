@@ -14,6 +14,9 @@ FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 # One output base per checkout (an output base belongs to one workspace).
 BAZEL=(bazel --output_base="$HOME/.cache/executor_runtime_clang/$(pwd | md5sum | cut -c1-12)")
 STRICT_PACKAGES=(driver simulator agent_shim)
+# No bazel-<dir> convenience links from this output base: they would point
+# the default build's `//...` at a foreign execroot.
+NO_LINKS=(--symlink_prefix=/)
 
 targets=()
 per_file=()
@@ -26,7 +29,7 @@ done
 
 if [ ${#targets[@]} -gt 0 ]; then
   echo "clang -Wthread-safety -Werror: ${targets[*]}"
-  "${BAZEL[@]}" build --config=clang "${per_file[@]}" -- "${targets[@]}"
+  "${BAZEL[@]}" build "${NO_LINKS[@]}" --config=clang "${per_file[@]}" -- "${targets[@]}"
 fi
 
 # Every top-level package but Bazel's convenience links (bazel-<dir>), which
@@ -44,7 +47,7 @@ if [ -z "$fuzzers" ]; then
   exit 1
 fi
 # shellcheck disable=SC2086
-"${BAZEL[@]}" build --config=fuzz $fuzzers
+"${BAZEL[@]}" build "${NO_LINKS[@]}" --config=fuzz $fuzzers
 bin_dir=$("${BAZEL[@]}" info --config=fuzz bazel-bin 2>/dev/null)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
