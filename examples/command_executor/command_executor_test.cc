@@ -12,6 +12,7 @@
 #include "examples/command_executor/test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "util/task_state.h"
 
 namespace executor_runtime {
 namespace command_executor {
@@ -23,22 +24,6 @@ using ::executor_runtime::command_executor::testing::MakeTempDir;
 using ::executor_runtime::command_executor::testing::ReadFileOrEmpty;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-bool IsTerminal(mesos::TaskState state) {
-  switch (state) {
-    case mesos::TASK_FINISHED:
-    case mesos::TASK_FAILED:
-    case mesos::TASK_KILLED:
-    case mesos::TASK_ERROR:
-    case mesos::TASK_LOST:
-    case mesos::TASK_DROPPED:
-    case mesos::TASK_GONE:
-    case mesos::TASK_GONE_BY_OPERATOR:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Stands in for the driver: records every update the executor sends.
 class FakeSender {
@@ -104,7 +89,7 @@ class FakeSender {
   const mesos::TaskStatus* FindTerminalLocked(const std::string& task_id)
       ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     for (const auto& update : updates_) {
-      if (update.task_id().value() == task_id && IsTerminal(update.state())) {
+      if (update.task_id().value() == task_id && IsTerminalState(update.state())) {
         return &update;
       }
     }

@@ -378,7 +378,7 @@ absl::Status AgentState::RestoreUpdates(
       AddTaskLocked(executor, TaskFromId(update.status.task_id()));
     }
     TaskEntry& task = executor->tasks[task_id];
-    if (!task.latest_state.has_value() || !IsTerminal(*task.latest_state)) {
+    if (!task.latest_state.has_value() || !IsTerminalState(*task.latest_state)) {
       task.latest_state = update.status.state();
     }
     const uint64_t sequence =

@@ -38,16 +38,13 @@
 #include "simulator/internal/seen_uuids.h"
 #include "simulator/internal/timer_thread.h"
 #include "simulator/internal/update_history.h"
+#include "util/task_state.h"
 
 namespace executor_runtime {
 namespace simulator_internal {
 
 class ConnectStream;
 struct ExecutorState;
-
-// True for the terminal task states (FINISHED, FAILED, KILLED, ERROR, LOST,
-// DROPPED, GONE, GONE_BY_OPERATOR).
-bool IsTerminal(mesos::TaskState state);
 
 // What the agent knows about one stream.
 struct StreamBinding {

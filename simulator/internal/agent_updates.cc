@@ -25,22 +25,6 @@ std::string Describe(const ExecutorRef& ref) {
 
 }  // namespace
 
-bool IsTerminal(mesos::TaskState state) {
-  switch (state) {
-    case mesos::TASK_FINISHED:
-    case mesos::TASK_FAILED:
-    case mesos::TASK_KILLED:
-    case mesos::TASK_ERROR:
-    case mesos::TASK_LOST:
-    case mesos::TASK_DROPPED:
-    case mesos::TASK_GONE:
-    case mesos::TASK_GONE_BY_OPERATOR:
-      return true;
-    default:
-      return false;
-  }
-}
-
 absl::Status AgentState::HandleCall(ConnectStream* stream, Call* call) {
   absl::Status shape = ValidateCallShape(*call);
   if (!shape.ok()) return shape;
@@ -388,7 +372,7 @@ absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
       last_task_id = &status.task_id().value();
       task = &executor->tasks[*last_task_id];
     }
-    if (!task->latest_state.has_value() || !IsTerminal(*task->latest_state)) {
+    if (!task->latest_state.has_value() || !IsTerminalState(*task->latest_state)) {
       task->latest_state = status.state();
     }
   }

@@ -26,11 +26,9 @@
 #include "api/mesos/mesos.pb.h"
 #include "simulator/checkpoint/checkpoint_store.h"
 #include "simulator/control/control.pb.h"
+#include "util/task_state.h"
 
 namespace executor_runtime {
-
-// True for the terminal task states.
-bool IsTerminalState(mesos::TaskState state);
 
 class UpdateBook {
  public:

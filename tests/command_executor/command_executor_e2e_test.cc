@@ -27,6 +27,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simulator/agent_core.h"
+#include "util/task_state.h"
 
 namespace executor_runtime {
 namespace {
@@ -48,13 +49,6 @@ std::string ExecutorBinary() {
   return absl::StrCat(srcdir ? srcdir : ".", "/",
                       workspace ? workspace : "executor_runtime",
                       "/examples/command_executor/command_executor");
-}
-
-bool IsTerminal(mesos::TaskState state) {
-  return state == mesos::TASK_FINISHED || state == mesos::TASK_FAILED ||
-         state == mesos::TASK_KILLED || state == mesos::TASK_ERROR ||
-         state == mesos::TASK_LOST || state == mesos::TASK_DROPPED ||
-         state == mesos::TASK_GONE || state == mesos::TASK_GONE_BY_OPERATOR;
 }
 
 // The executor process: started with fork/exec in its own process group,
@@ -253,7 +247,7 @@ class CommandExecutorE2eTest : public ::testing::Test {
         [&](const AgentCore& agent) {
           for (const RecordedUpdate& update : agent.Updates()) {
             if (update.status.task_id().value() == task_id &&
-                IsTerminal(update.status.state())) {
+                IsTerminalState(update.status.state())) {
               terminal = update.status;
               return true;
             }
