@@ -13,15 +13,8 @@ namespace {
 using internal::CheckInitialized;
 using internal::CheckSameId;
 using internal::CheckUuid;
+using internal::Legacy;
 using internal::RequireId;
-
-template <typename T>
-LegacyMessage Legacy(std::unique_ptr<T> message) {
-  LegacyMessage result;
-  result.type_name = T::descriptor()->full_name();
-  result.message = std::move(message);
-  return result;
-}
 
 absl::StatusOr<LegacyMessage> SubscribeToLegacy(const Call& call,
                                                 const LegacyContext& context) {

@@ -6,11 +6,14 @@
 #ifndef AGENT_SHIM_INTERNAL_TRANSLATE_UTIL_H_
 #define AGENT_SHIM_INTERNAL_TRANSLATE_UTIL_H_
 
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "agent_shim/translate.h"
 #include "api/mesos/internal/messages.pb.h"
 #include "google/protobuf/message.h"
 
@@ -20,6 +23,15 @@ namespace internal {
 
 // OK if `message` has all its required fields; otherwise INVALID_ARGUMENT
 // naming `what` and the missing fields.
+// Wraps a typed legacy message with its full type name.
+template <typename T>
+LegacyMessage Legacy(std::unique_ptr<T> message) {
+  LegacyMessage result;
+  result.type_name = T::descriptor()->full_name();
+  result.message = std::move(message);
+  return result;
+}
+
 absl::Status CheckInitialized(const google::protobuf::Message& message,
                               absl::string_view what);
 
