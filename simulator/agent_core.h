@@ -71,6 +71,16 @@ struct AgentOptions {
   // that may wait unsent on one stream (an executor that sends updates but
   // never reads its events). See docs/PROTOCOL.md.
   size_t max_pending_updates_per_stream = 1 << 16;
+  // The largest call the agent takes, whatever receive limit the gRPC
+  // server has: a larger one ends its stream with RESOURCE_EXHAUSTED.
+  size_t max_call_bytes = 4 << 20;
+  // A TCP connection whose calls were refused this many times within
+  // refusal_window (bad tokens, foreign IDs, invalid calls, ...) has every
+  // new stream refused (RESOURCE_EXHAUSTED) for refusal_cooldown. Zero
+  // turns this off.
+  int max_refused_calls_per_connection = 5;
+  absl::Duration refusal_window = absl::Minutes(1);
+  absl::Duration refusal_cooldown = absl::Seconds(30);
   // Keep at most this many recorded updates in memory for Updates() (the
   // oldest are dropped first); UpdateCount() still counts every update.
   // Long benchmarks lower it to bound memory.

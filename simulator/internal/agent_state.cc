@@ -44,6 +44,8 @@ AgentOptions WithDefaults(AgentOptions options) {
 
 AgentState::AgentState(AgentOptions options)
     : options_(WithDefaults(std::move(options))),
+      abuse_guard_(options_.max_refused_calls_per_connection,
+                   options_.refusal_window, options_.refusal_cooldown),
       history_(options_.update_history_limit) {
   if (options_.heartbeat_interval > absl::ZeroDuration()) {
     const absl::Time first = absl::Now() + options_.heartbeat_interval;

@@ -34,6 +34,7 @@
 #include "absl/time/time.h"
 #include "api/executor/executor.pb.h"
 #include "simulator/agent_core.h"
+#include "simulator/internal/abuse_guard.h"
 #include "simulator/internal/ack_encoding.h"
 #include "simulator/internal/seen_uuids.h"
 #include "simulator/internal/timer_thread.h"
@@ -80,6 +81,9 @@ class AgentState {
   AgentState& operator=(const AgentState&) = delete;
 
   // ---- For ConnectStream --------------------------------------------------
+
+  const AgentOptions& options() const { return options_; }
+  AbuseGuard& abuse_guard() { return abuse_guard_; }
 
   // A new stream: returns its ID. Unregister (from OnDone) forgets it.
   uint64_t Register(ConnectStream* stream);
@@ -208,6 +212,8 @@ class AgentState {
 
   // ---- Constant after construction ----
   const AgentOptions options_;
+
+  AbuseGuard abuse_guard_;
 
   mutable absl::Mutex mu_;
   mutable absl::CondVar changed_;

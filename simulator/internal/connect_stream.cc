@@ -26,6 +26,23 @@ constexpr size_t kMaxAcksPerEvent = 8192;
 // idle stream does not keep a big message around.
 constexpr int kMaxKeptBatch = 8;
 
+// Refusals that only a broken or hostile executor earns. UNAVAILABLE
+// (subscriptions refused for a while) and NOT_FOUND (an executor not
+// declared yet, e.g. while a restarted agent recovers) happen to honest
+// executors that retry, and must not get their connection turned away.
+bool CountsAsAbuse(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kFailedPrecondition:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -37,6 +54,15 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 ConnectStream::ConnectStream(AgentState* agent,
                              grpc::CallbackServerContext* context)
     : agent_(agent), context_(context), id_(agent->Register(this)) {
+  if (std::optional<absl::Duration> blocked =
+          agent_->abuse_guard().Blocked(context_->peer())) {
+    End(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("too many refused calls from this connection; new "
+                     "streams are refused for another ",
+                     absl::FormatDuration(absl::Ceil(*blocked, absl::Seconds(1))))));
+    return;
+  }
   StartRead(&read_buffer_);
 }
 
@@ -157,13 +183,18 @@ void ConnectStream::OnReadDone(bool ok) {
   }
   call_.Clear();
   bool parsed = false;
-  {
+  absl::Status status;
+  const size_t size = read_buffer_.Length();
+  if (size > agent_->options().max_call_bytes) {
+    status = absl::ResourceExhaustedError(
+        absl::StrCat("a call of ", size, " bytes is over this agent's limit of ",
+                     agent_->options().max_call_bytes, " bytes"));
+  } else {
     grpc::ProtoBufferReader reader(&read_buffer_);
     parsed =
         reader.status().ok() && call_.ParsePartialFromZeroCopyStream(&reader);
   }
-  absl::Status status;
-  if (!parsed) {
+  if (status.ok() && !parsed) {
     status = absl::InvalidArgumentError(
         absl::StrCat("could not parse a mesos.executor.Call from ",
                      read_buffer_.Length(), " bytes"));
@@ -178,6 +209,9 @@ void ConnectStream::OnReadDone(bool ok) {
     largest_batch_ = std::max(largest_batch_, batch);
   }
   if (!status.ok()) {
+    if (CountsAsAbuse(status)) {
+      agent_->abuse_guard().RecordRefusal(context_->peer());
+    }
     agent_->Detach(this);
     End(ToGrpcStatus(status));
     return;

@@ -1,6 +1,7 @@
-// Hostile executors (issue 7, part 4): protections the agent core does not
-// have yet. Tagged "manual" in BUILD: each test fails until the core gains
-// what its comment names (see RELIABILITY-part.md, "Missing protections").
+// Hostile executors (issue 7, part 4): the agent's own call-size limit and
+// the refusal of a connection after repeated refused calls (see
+// docs/RELIABILITY.md, "Call size and repeated abuse"). These were written
+// before the protections existed and failed until they did.
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -21,7 +22,7 @@ using ::testing::HasSubstr;
 
 constexpr int kBigMessage = 8 << 20;  // 8 MiB
 
-// Fails until AgentCore refuses calls larger than its own limit
+// AgentCore refuses calls larger than its own limit
 // (AgentOptions::max_call_bytes, say 4 MiB by default), checked on the raw
 // bytes in ConnectStream::OnReadDone before parsing, whatever receive limit
 // the embedder set on its grpc::ServerBuilder: RESOURCE_EXHAUSTED naming
@@ -95,7 +96,7 @@ bool ConnectionClosedAfterAbuse(const std::shared_ptr<grpc::Channel>& channel,
 
 constexpr int kAbuseBeforeClose = 10;
 
-// Fails until AgentCore counts refused calls per connection (peer) and,
+// AgentCore counts refused calls per connection (peer) and,
 // after AgentOptions::max_refused_calls_per_connection (say 5) within a
 // window, ends every stream of that connection and closes it (GOAWAY), or
 // at least refuses every further stream from that peer for a cooldown with
