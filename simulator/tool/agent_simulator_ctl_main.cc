@@ -238,25 +238,34 @@ class Client {
       if (grace > absl::ZeroDuration()) {
         request.set_grace_period_seconds(absl::ToDoubleSeconds(grace));
       }
-      grpc::ClientContext context;
-      Deadline(&context);
-      control::Empty response;
-      grpc::Status status = stub_->KillTask(&context, request, &response);
-      if (!status.ok()) return Failed(status);
+      if (int failed =
+              Call(&control::SimulatorControl::Stub::KillTask, request))
+        return failed;
       std::cout << "kill sent for " << id << std::endl;
     }
     return 0;
+  }
+
+  // One unary control call with the usual deadline; 0, or the exit code of
+  // the failure (printed).
+  template <typename Request>
+  int Call(grpc::Status (control::SimulatorControl::Stub::*method)(
+               grpc::ClientContext*, const Request&, control::Empty*),
+           const Request& request) {
+    grpc::ClientContext context;
+    Deadline(&context);
+    control::Empty response;
+    grpc::Status status = (stub_.get()->*method)(&context, request, &response);
+    return status.ok() ? 0 : Failed(status);
   }
 
   int Message() {
     control::SendMessageRequest request;
     request.set_executor_id(absl::GetFlag(FLAGS_executor));
     request.set_data(absl::GetFlag(FLAGS_data));
-    grpc::ClientContext context;
-    Deadline(&context);
-    control::Empty response;
-    grpc::Status status = stub_->SendMessage(&context, request, &response);
-    if (!status.ok()) return Failed(status);
+    if (int failed =
+            Call(&control::SimulatorControl::Stub::SendMessage, request))
+      return failed;
     std::cout << "message sent" << std::endl;
     return 0;
   }
@@ -264,11 +273,9 @@ class Client {
   int Shutdown() {
     control::ShutdownExecutorRequest request;
     request.set_executor_id(absl::GetFlag(FLAGS_executor));
-    grpc::ClientContext context;
-    Deadline(&context);
-    control::Empty response;
-    grpc::Status status = stub_->ShutdownExecutor(&context, request, &response);
-    if (!status.ok()) return Failed(status);
+    if (int failed =
+            Call(&control::SimulatorControl::Stub::ShutdownExecutor, request))
+      return failed;
     std::cout << "shutdown sent" << std::endl;
     return 0;
   }
@@ -360,11 +367,9 @@ class Client {
     request.set_executor_id(absl::GetFlag(FLAGS_executor));
     request.set_duration_seconds(
         absl::ToDoubleSeconds(absl::GetFlag(FLAGS_duration).value));
-    grpc::ClientContext context;
-    Deadline(&context);
-    control::Empty response;
-    grpc::Status status = stub_->InjectFault(&context, request, &response);
-    if (!status.ok()) return Failed(status);
+    if (int failed =
+            Call(&control::SimulatorControl::Stub::InjectFault, request))
+      return failed;
     std::cout << "fault " << rest[0] << " injected" << std::endl;
     return 0;
   }
@@ -372,11 +377,8 @@ class Client {
   int Stop() {
     control::StopRequest request;
     request.set_leave_executors(absl::GetFlag(FLAGS_leave_executors));
-    grpc::ClientContext context;
-    Deadline(&context);
-    control::Empty response;
-    grpc::Status status = stub_->Stop(&context, request, &response);
-    if (!status.ok()) return Failed(status);
+    if (int failed = Call(&control::SimulatorControl::Stub::Stop, request))
+      return failed;
     std::cout << "stop requested" << std::endl;
     return 0;
   }
