@@ -16,23 +16,13 @@ namespace {
 
 using mesos::executor::Call;
 using mesos::executor::Event;
+using testing_support::MakeTask;
+using testing_support::IsSubscribed;
 using testing_support::TestAgent;
 using testing_support::TestExecutor;
 using testing_support::TestOptions;
 
 constexpr absl::Duration kWait = absl::Seconds(10);
-
-mesos::TaskInfo Task(const std::string& id) {
-  mesos::TaskInfo task;
-  task.set_name(id);
-  task.mutable_task_id()->set_value(id);
-  return task;
-}
-
-bool IsSubscribed(const AgentCore& core, const ExecutorRef& ref) {
-  auto view = core.Executor(ref);
-  return view.has_value() && view->subscribed;
-}
 
 TEST(AgentCoreHeartbeatTest, HeartbeatsArriveAtTheIntervalAndStopWhenDisabled) {
   AgentOptions options = TestOptions();
@@ -128,7 +118,7 @@ TEST(AgentCoreFaultTest, DroppedAcksAreRecordedButNeverSent) {
   ExecutorRef ref = agent.AddExecutor();
   TestExecutor executor(agent, ref);
   ASSERT_TRUE(executor.Subscribe().has_value());
-  ASSERT_TRUE(agent.core().Launch(ref, Task("t1")).ok());
+  ASSERT_TRUE(agent.core().Launch(ref, MakeTask("t1")).ok());
   ASSERT_EQ(executor.Read()->type(), Event::LAUNCH);
 
   agent.core().SetAckMode(AckMode::kDrop);
@@ -165,7 +155,7 @@ TEST(AgentCoreFaultTest, DelayedAcksArriveAfterTheDelay) {
   ExecutorRef ref = agent.AddExecutor();
   TestExecutor executor(agent, ref);
   ASSERT_TRUE(executor.Subscribe().has_value());
-  ASSERT_TRUE(agent.core().Launch(ref, Task("t1")).ok());
+  ASSERT_TRUE(agent.core().Launch(ref, MakeTask("t1")).ok());
   ASSERT_EQ(executor.Read()->type(), Event::LAUNCH);
 
   const absl::Duration delay = absl::Milliseconds(200);

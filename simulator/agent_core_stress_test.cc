@@ -18,16 +18,10 @@ namespace {
 
 using mesos::executor::Call;
 using mesos::executor::Event;
+using testing_support::MakeTask;
 using testing_support::TestAgent;
 using testing_support::TestExecutor;
 using testing_support::TestOptions;
-
-mesos::TaskInfo Task(const std::string& id) {
-  mesos::TaskInfo task;
-  task.set_name(id);
-  task.mutable_task_id()->set_value(id);
-  return task;
-}
 
 TEST(AgentCoreStressTest, ManyExecutorsUpdateConcurrently) {
   AgentOptions options = TestOptions();
@@ -47,7 +41,7 @@ TEST(AgentCoreStressTest, ManyExecutorsUpdateConcurrently) {
         return;
       }
       const std::string task = "t" + std::to_string(e);
-      if (!agent.core().Launch(ref, Task(task)).ok()) ++failures;
+      if (!agent.core().Launch(ref, MakeTask(task)).ok()) ++failures;
       size_t acked = 0;
       for (int i = 0; i < kCalls; ++i) {
         Call call =
@@ -93,7 +87,7 @@ TEST(AgentCoreStressTest, BreakingStreamsUnderTrafficIsSafe) {
         // Reconnect and resend until told to stop, like a driver.
         TestExecutor executor(agent, ref, "", absl::Seconds(5));
         if (!executor.Subscribe().has_value()) continue;
-        if (!launched) launched = agent.core().Launch(ref, Task(task)).ok();
+        if (!launched) launched = agent.core().Launch(ref, MakeTask(task)).ok();
         for (int i = 0; i < 200 && !stop.load(); ++i) {
           Call call =
               executor.UpdateCall(task, mesos::TASK_RUNNING, NewUuidBytes());
@@ -116,7 +110,7 @@ TEST(AgentCoreStressTest, BreakingStreamsUnderTrafficIsSafe) {
   agent.core().SetAckMode(AckMode::kNormal);
   TestExecutor executor(agent, ref);
   ASSERT_TRUE(executor.Subscribe().has_value());
-  ASSERT_TRUE(agent.core().Launch(ref, Task("last-task")).ok());
+  ASSERT_TRUE(agent.core().Launch(ref, MakeTask("last-task")).ok());
   ASSERT_TRUE(executor.Write(
       executor.UpdateCall("last-task", mesos::TASK_RUNNING, NewUuidBytes())));
   while (true) {

@@ -13,16 +13,13 @@ namespace {
 
 using mesos::executor::Call;
 using mesos::executor::Event;
+using testing_support::MakeTask;
+using testing_support::IsSubscribed;
 using testing_support::TestAgent;
 using testing_support::TestExecutor;
 using testing_support::TestOptions;
 
 constexpr absl::Duration kWait = absl::Seconds(10);
-
-bool IsSubscribed(const AgentCore& core, const ExecutorRef& ref) {
-  auto view = core.Executor(ref);
-  return view.has_value() && view->subscribed;
-}
 
 TEST(AgentCoreSubscribeTest, SubscribedCarriesInfosAndHeartbeatInterval) {
   AgentOptions options = TestOptions();
@@ -216,19 +213,12 @@ TEST(AgentCoreAuthTest, TokenOfAnotherExecutorIsRefused) {
 
 // ---- Control API ----------------------------------------------------------
 
-mesos::TaskInfo Task(const std::string& id) {
-  mesos::TaskInfo task;
-  task.set_name("task " + id);
-  task.mutable_task_id()->set_value(id);
-  return task;
-}
-
 TEST(AgentCoreControlTest, LaunchSendsLaunchAndRefusesDuplicates) {
   TestAgent agent;
   ExecutorRef ref = agent.AddExecutor();
   TestExecutor executor(agent, ref);
   ASSERT_TRUE(executor.Subscribe().has_value());
-  ASSERT_TRUE(agent.core().Launch(ref, Task("t1")).ok());
+  ASSERT_TRUE(agent.core().Launch(ref, MakeTask("t1")).ok());
 
   auto event = executor.ReadSkippingHeartbeats();
   ASSERT_TRUE(event.has_value());
@@ -238,7 +228,7 @@ TEST(AgentCoreControlTest, LaunchSendsLaunchAndRefusesDuplicates) {
   // A missing slave_id is filled in with the agent's (a required field).
   EXPECT_EQ(event->launch().task().slave_id().value(), "agent-1");
 
-  absl::Status duplicate = agent.core().Launch(ref, Task("t1"));
+  absl::Status duplicate = agent.core().Launch(ref, MakeTask("t1"));
   EXPECT_EQ(duplicate.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(duplicate.message(),
             "task 't1' is already known to this agent (executor 'e1' of "
@@ -254,9 +244,9 @@ TEST(AgentCoreControlTest, ControlFailsForUnknownOrUnsubscribedExecutors) {
   TestAgent agent;
   ExecutorRef ref = agent.AddExecutor();
   ExecutorRef unknown{"f1", "zz"};
-  EXPECT_EQ(agent.core().Launch(unknown, Task("t1")).code(),
+  EXPECT_EQ(agent.core().Launch(unknown, MakeTask("t1")).code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(agent.core().Launch(ref, Task("t1")).code(),
+  EXPECT_EQ(agent.core().Launch(ref, MakeTask("t1")).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(agent.core().Shutdown(ref).code(),
             absl::StatusCode::kFailedPrecondition);
@@ -284,8 +274,8 @@ TEST(AgentCoreControlTest, EveryControlEventArrivesInOrder) {
   ASSERT_TRUE(executor.Subscribe().has_value());
 
   mesos::TaskGroupInfo group;
-  *group.add_tasks() = Task("g1");
-  *group.add_tasks() = Task("g2");
+  *group.add_tasks() = MakeTask("g1");
+  *group.add_tasks() = MakeTask("g2");
   ASSERT_TRUE(agent.core().LaunchGroup(ref, group).ok());
   mesos::TaskID t;
   t.set_value("g1");
@@ -317,8 +307,8 @@ TEST(AgentCoreControlTest, EveryControlEventArrivesInOrder) {
 
   // A group naming a known task is refused as a whole.
   mesos::TaskGroupInfo again;
-  *again.add_tasks() = Task("g3");
-  *again.add_tasks() = Task("g2");
+  *again.add_tasks() = MakeTask("g3");
+  *again.add_tasks() = MakeTask("g2");
   EXPECT_EQ(agent.core().LaunchGroup(ref, again).code(),
             absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(agent.core().Executor(ref)->tasks.size(), 2u);

@@ -19,25 +19,18 @@ namespace {
 
 using mesos::executor::Call;
 using mesos::executor::Event;
+using testing_support::MakeTask;
 using testing_support::TestAgent;
 using testing_support::TestExecutor;
 using testing_support::TestOptions;
 
 constexpr absl::Duration kWait = absl::Seconds(10);
 
-mesos::TaskInfo Task(const std::string& id) {
-  mesos::TaskInfo task;
-  task.set_name(id);
-  task.mutable_task_id()->set_value(id);
-  task.mutable_slave_id()->set_value("agent-1");
-  return task;
-}
-
 // Subscribes `executor` and launches task `task_id` on it.
 void SubscribeAndLaunch(TestAgent& agent, TestExecutor& executor,
                         const std::string& task_id, bool batched = true) {
   ASSERT_TRUE(executor.Subscribe(batched, batched).has_value());
-  ASSERT_TRUE(agent.core().Launch(executor.ref(), Task(task_id)).ok());
+  ASSERT_TRUE(agent.core().Launch(executor.ref(), MakeTask(task_id)).ok());
   auto launch = executor.ReadSkippingHeartbeats();
   ASSERT_TRUE(launch.has_value());
   ASSERT_EQ(launch->type(), Event::LAUNCH);
@@ -164,7 +157,7 @@ TEST(AgentCoreUpdatesTest, WithoutBatchedAcksEachAckIsItsOwnEvent) {
   TestExecutor executor(agent, ref);
   // Batched updates, but not batched acknowledgements.
   ASSERT_TRUE(executor.Subscribe(true, false).has_value());
-  ASSERT_TRUE(agent.core().Launch(ref, Task("t1")).ok());
+  ASSERT_TRUE(agent.core().Launch(ref, MakeTask("t1")).ok());
   ASSERT_EQ(executor.ReadSkippingHeartbeats()->type(), Event::LAUNCH);
 
   Call call = executor.UpdateCall("t1", mesos::TASK_RUNNING, NewUuidBytes());
@@ -233,7 +226,7 @@ TEST(AgentCoreUpdatesTest, ResubscriptionRecordsAndAcksUnacknowledgedUpdates) {
        ->add_unacknowledged_updates()
        ->mutable_status() =
       executor.Status("t1", mesos::TASK_FINISHED, new_uuid);
-  *subscribe.mutable_subscribe()->add_unacknowledged_tasks() = Task("t2");
+  *subscribe.mutable_subscribe()->add_unacknowledged_tasks() = MakeTask("t2");
   ASSERT_TRUE(executor.Write(subscribe));
 
   auto event = executor.ReadSkippingHeartbeats();
@@ -258,7 +251,7 @@ TEST(AgentCoreUpdatesTest, ResubscriptionRecordsAndAcksUnacknowledgedUpdates) {
   EXPECT_EQ(view->tasks[0].latest_state, mesos::TASK_FINISHED);
   EXPECT_EQ(view->tasks[1].task.task_id().value(), "t2");
   // The learned task is known now: a second launch of it is refused.
-  EXPECT_EQ(agent.core().Launch(ref, Task("t2")).code(),
+  EXPECT_EQ(agent.core().Launch(ref, MakeTask("t2")).code(),
             absl::StatusCode::kAlreadyExists);
 }
 
@@ -457,11 +450,11 @@ TEST(AgentCoreRecoveryTest, RestoredTasksAndUpdatesCarryOverARestart) {
   TestAgent agent;
   ExecutorRef ref = agent.AddExecutor();
   ASSERT_TRUE(
-      agent.core().RestoreTask(ref, Task("t1"), mesos::TASK_RUNNING).ok());
-  EXPECT_EQ(agent.core().RestoreTask(ref, Task("t1")).code(),
+      agent.core().RestoreTask(ref, MakeTask("t1"), mesos::TASK_RUNNING).ok());
+  EXPECT_EQ(agent.core().RestoreTask(ref, MakeTask("t1")).code(),
             absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(
-      agent.core().RestoreTask(ExecutorRef{"f1", "zz"}, Task("t9")).code(),
+      agent.core().RestoreTask(ExecutorRef{"f1", "zz"}, MakeTask("t9")).code(),
       absl::StatusCode::kNotFound);
 
   const std::string old_uuid = NewUuidBytes();

@@ -19,6 +19,7 @@ using testing_support::MakeStatus;
 using testing_support::MakeSubscribeCall;
 using testing_support::MakeUpdateCall;
 using testing_support::RawExecutor;
+using testing_support::MakeTask;
 using testing_support::TestAgent;
 using testing_support::TestExecutor;
 
@@ -29,13 +30,6 @@ struct BadCall {
   grpc::StatusCode code;
   std::string message;
 };
-
-mesos::TaskInfo Task(const std::string& id) {
-  mesos::TaskInfo task;
-  task.set_name(id);
-  task.mutable_task_id()->set_value(id);
-  return task;
-}
 
 std::vector<BadCall> BadCalls() {
   const auto invalid = grpc::StatusCode::INVALID_ARGUMENT;
@@ -205,12 +199,12 @@ TEST_P(BadCallTest, EndsTheStreamWithAClearStatus) {
   auto subscribed = executor.Read();
   ASSERT_TRUE(subscribed.has_value());
   ASSERT_EQ(subscribed->type(), Event::SUBSCRIBED);
-  ASSERT_TRUE(agent.core().Launch(ref, Task("t1")).ok());
+  ASSERT_TRUE(agent.core().Launch(ref, MakeTask("t1")).ok());
   ASSERT_EQ(executor.Read()->type(), Event::LAUNCH);
   {
     TestExecutor e2(agent, other);
     ASSERT_TRUE(e2.Subscribe().has_value());
-    ASSERT_TRUE(agent.core().Launch(other, Task("other")).ok());
+    ASSERT_TRUE(agent.core().Launch(other, MakeTask("other")).ok());
   }
 
   Call call = MakeUpdateCall(ref, "t1", mesos::TASK_RUNNING, NewUuidBytes());
@@ -259,7 +253,7 @@ TEST(AgentCoreValidationTest, BatchedUpdatesNeedNegotiation) {
   ExecutorRef ref = agent.AddExecutor();
   TestExecutor executor(agent, ref);
   ASSERT_TRUE(executor.Subscribe(/*batched_updates=*/false, true).has_value());
-  ASSERT_TRUE(agent.core().Launch(ref, Task("t1")).ok());
+  ASSERT_TRUE(agent.core().Launch(ref, MakeTask("t1")).ok());
   Call call = executor.UpdateCall("t1", mesos::TASK_RUNNING, NewUuidBytes());
   *call.add_batched_updates()->mutable_status() =
       executor.Status("t1", mesos::TASK_FINISHED, NewUuidBytes());
@@ -298,7 +292,7 @@ TEST(AgentCoreValidationTest, TooManyUpdatesInOneCallIsResourceExhausted) {
   ExecutorRef ref = agent.AddExecutor();
   TestExecutor executor(agent, ref);
   ASSERT_TRUE(executor.Subscribe().has_value());
-  ASSERT_TRUE(agent.core().Launch(ref, Task("t1")).ok());
+  ASSERT_TRUE(agent.core().Launch(ref, MakeTask("t1")).ok());
   Call call = executor.UpdateCall("t1", mesos::TASK_RUNNING, NewUuidBytes());
   for (int i = 0; i < 4; ++i) {
     *call.add_batched_updates()->mutable_status() =

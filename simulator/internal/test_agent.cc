@@ -1,5 +1,6 @@
 #include "simulator/internal/test_agent.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/time/clock.h"
@@ -51,6 +52,19 @@ AgentOptions TestOptions() {
   options.agent_info.mutable_id()->set_value("agent-1");
   options.heartbeat_interval = absl::ZeroDuration();
   return options;
+}
+
+mesos::TaskInfo MakeTask(const std::string& id) {
+  mesos::TaskInfo task;
+  task.set_name("task " + id);
+  task.mutable_task_id()->set_value(id);
+  task.mutable_slave_id()->set_value("agent-1");
+  return task;
+}
+
+bool IsSubscribed(const AgentCore& core, const ExecutorRef& ref) {
+  std::optional<ExecutorView> view = core.Executor(ref);
+  return view.has_value() && view->subscribed;
 }
 
 ExecutorSpec TestSpec(const std::string& framework_id,

@@ -43,6 +43,12 @@ mesos::executor::Call MakeUpdateCall(const ExecutorRef& ref,
 mesos::TaskStatus MakeStatus(const ExecutorRef& ref, const std::string& task_id,
                              mesos::TaskState state, const std::string& uuid);
 
+// A task "task <id>" with ID `id` on agent "agent-1".
+mesos::TaskInfo MakeTask(const std::string& id);
+
+// True if `ref` has a live, subscribed stream on `core`.
+bool IsSubscribed(const AgentCore& core, const ExecutorRef& ref);
+
 class TestAgent {
  public:
   explicit TestAgent(AgentOptions options = TestOptions());
