@@ -187,6 +187,7 @@ const FieldFact kFieldFacts[] = {
     {"mesos.executor.Call.Message", "data", 2},
     // Our extensions: numbers >= 100, documented in docs/PROTOCOL.md.
     {"mesos.executor.Call", "batched_updates", 100},
+    {"mesos.executor.Call", "acknowledgements_received", 101},
     {"mesos.executor.Call.Subscribe", "capabilities", 100},
     {"mesos.executor.Event", "batched_acknowledgements", 100},
     {"mesos.executor.Event.Subscribed", "heartbeat_interval_seconds", 100},

@@ -8,8 +8,9 @@
 // plain Agent.Connect stream: SUBSCRIBE, then SUBSCRIBED read). The client
 // side lives in this process, so its memory is not counted.
 //
-//   bazel run -c opt //bench:agent_memory -- --executors=1,100,1000 \
-//       --json_out=/tmp/agent_memory.json
+// For example (one command line):
+//   bazel run -c opt //bench:agent_memory --
+//       --executors=1,100,1000 --json_out=/tmp/agent_memory.json
 //
 // Prints one line per N and, with --json_out, writes the figures as JSON
 // (read by bench/make_report.py).

@@ -36,6 +36,7 @@ void BM_DriverThroughput(benchmark::State& state, size_t window,
   DriverFixtureOptions options;
   options.executors = executors;
   options.max_in_flight_updates = window;
+  if (window != 1) options.latency_sample_every = kThroughputLatencySampleEvery;
   auto fixture = StartOrSkip(state, options);
   if (fixture == nullptr) return;
   // At least 16 updates per driver and iteration.

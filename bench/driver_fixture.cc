@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "bench/ack_counter.h"
 #include "driver/executor_driver.h"
 #include "grpcpp/grpcpp.h"
 #include "simulator/agent_core.h"
@@ -26,32 +28,19 @@ constexpr char kFrameworkId[] = "bench-framework";
 constexpr char kAgentId[] = "bench-agent";
 constexpr size_t kUpdateHistoryLimit = 1 << 16;
 
-// Acknowledgements seen by all drivers.
-class AckCounter {
- public:
-  void Increment() {
-    absl::MutexLock lock(&mu_);
-    ++acked_;
-  }
-  bool WaitFor(uint64_t total) {
-    absl::MutexLock lock(&mu_);
-    auto done = [this, total]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return acked_ >= total;
-    };
-    return mu_.AwaitWithTimeout(absl::Condition(&done), kAckTimeout);
-  }
-
- private:
-  absl::Mutex mu_;
-  uint64_t acked_ ABSL_GUARDED_BY(mu_) = 0;
-};
-
-// One executor: remembers when each update of each task was sent and turns
-// acknowledgements (which arrive in order per task) into latencies.
+// One executor: remembers when sampled updates of each task were sent and
+// turns their acknowledgements (which arrive in order per task) into
+// latencies. Update k of a task (counting from 0) is sampled when k is a
+// multiple of the fixture's latency_sample_every; the others cost no clock
+// read and no lock.
 class BenchExecutor final : public EventHandler {
  public:
-  BenchExecutor(int tasks, AckCounter* counter)
-      : counter_(counter), send_times_(tasks) {}
+  BenchExecutor(int tasks, int sample_every, AckCounter* counter)
+      : counter_(counter),
+        sample_every_(sample_every),
+        sent_(tasks, 0),
+        acked_(tasks, 0),
+        send_times_(tasks) {}
 
   // Task IDs are agent-wide: "executor-<E>-task-<T>".
   static std::string TaskName(int executor, int task) {
@@ -59,12 +48,16 @@ class BenchExecutor final : public EventHandler {
   }
 
   // Before SendStatusUpdate(), so the acknowledgement always finds it.
-  void Sending(int task, int64_t now) {
+  // Called from the benchmark thread only.
+  void Sending(int task) {
+    if (sent_[task]++ % sample_every_ != 0) return;
+    const int64_t now = NowNanos();
     absl::MutexLock lock(&mu_);
     send_times_[task].push_back(now);
   }
   // SendStatusUpdate() refused the update.
   void NotSent(int task) {
+    if (--sent_[task] % sample_every_ != 0) return;
     absl::MutexLock lock(&mu_);
     send_times_[task].pop_back();
   }
@@ -108,19 +101,20 @@ class BenchExecutor final : public EventHandler {
     absl::MutexLock lock(&mu_);
     error_ = message;
   }
+  // On the driver's callback thread (one at a time).
   void Acknowledged(ExecutorDriver*, const mesos::TaskID& task_id,
                     const std::string&) override {
-    const int64_t now = NowNanos();
     // The number after the last '-' (see TaskName).
     int task = 0;
     const std::string& name = task_id.value();
     for (size_t i = name.rfind('-') + 1; i < name.size(); ++i) {
       task = task * 10 + (name[i] - '0');
     }
-    {
+    if (task >= 0 && task < static_cast<int>(acked_.size()) &&
+        acked_[task]++ % sample_every_ == 0) {
+      const int64_t now = NowNanos();
       absl::MutexLock lock(&mu_);
-      if (task >= 0 && task < static_cast<int>(send_times_.size()) &&
-          !send_times_[task].empty()) {
+      if (!send_times_[task].empty()) {
         latencies_.Add(now - send_times_[task].front());
         send_times_[task].pop_front();
       }
@@ -130,6 +124,9 @@ class BenchExecutor final : public EventHandler {
 
  private:
   AckCounter* const counter_;
+  const int sample_every_;
+  std::vector<uint64_t> sent_;   // Per task; the benchmark thread's.
+  std::vector<uint64_t> acked_;  // Per task; the callback thread's.
   absl::Mutex mu_;
   bool subscribed_ ABSL_GUARDED_BY(mu_) = false;
   int launched_ ABSL_GUARDED_BY(mu_) = 0;
@@ -202,7 +199,8 @@ class DriverFixture::Impl {
       driver_options.kill_process_group_on_shutdown = false;
       driver_options.max_in_flight_updates = options_.max_in_flight_updates;
       executors_.push_back(std::make_unique<BenchExecutor>(
-          options_.tasks_per_executor, &counter_));
+          options_.tasks_per_executor, options_.latency_sample_every,
+          &counter_));
       drivers_.push_back(std::make_unique<ExecutorDriver>(
           executors_.back().get(), driver_options));
       absl::Status started = drivers_.back()->Start();
@@ -248,7 +246,7 @@ class DriverFixture::Impl {
       const int executor = static_cast<int>(n % executors);
       const int task =
           static_cast<int>((n / executors) % options_.tasks_per_executor);
-      executors_[executor]->Sending(task, NowNanos());
+      executors_[executor]->Sending(task);
       absl::Status status =
           drivers_[executor]->SendStatusUpdate(statuses_[executor][task]);
       if (!status.ok()) {
@@ -260,7 +258,9 @@ class DriverFixture::Impl {
     return absl::OkStatus();
   }
 
-  bool WaitAcked(uint64_t total) { return counter_.WaitFor(total); }
+  bool WaitAcked(uint64_t total) {
+    return counter_.WaitFor(total, kAckTimeout);
+  }
   uint64_t sent() const { return sent_; }
 
   LatencySamples TakeLatencies() {
@@ -285,9 +285,11 @@ class DriverFixture::Impl {
 absl::StatusOr<std::unique_ptr<DriverFixture>> DriverFixture::Start(
     const DriverFixtureOptions& options) {
   RaiseFileLimit();
-  if (options.executors < 1 || options.tasks_per_executor < 1) {
+  if (options.executors < 1 || options.tasks_per_executor < 1 ||
+      options.latency_sample_every < 1) {
     return absl::InvalidArgumentError(
-        "DriverFixtureOptions: executors and tasks_per_executor must be >= 1");
+        "DriverFixtureOptions: executors, tasks_per_executor and "
+        "latency_sample_every must be >= 1");
   }
   auto impl = std::make_unique<Impl>(options);
   absl::Status status = impl->Start();

@@ -31,6 +31,10 @@ struct DriverFixtureOptions {
   size_t max_in_flight_updates = 0;
   // Tasks launched per executor; updates cycle over them.
   int tasks_per_executor = 1;
+  // Latency is measured on every n-th update of each task (1: all). The
+  // throughput benchmarks sample, so that reading the clock and locking the
+  // samples for every update does not weigh on the figure measured.
+  int latency_sample_every = 1;
 };
 
 class DriverFixture {

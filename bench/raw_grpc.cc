@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "api/executor/agent.grpc.pb.h"
+#include "bench/ack_counter.h"
 #include "grpcpp/grpcpp.h"
 
 namespace executor_runtime {
@@ -147,8 +148,10 @@ RawAckServer::~RawAckServer() {
 
 class RawClient::Impl {
  public:
-  Impl(std::shared_ptr<grpc::Channel> channel, RawMode mode)
+  Impl(std::shared_ptr<grpc::Channel> channel, RawMode mode,
+       int latency_sample_every)
       : mode_(mode),
+        sample_every_(latency_sample_every),
         stub_(mesos::executor::Agent::NewStub(channel)),
         stream_(stub_->Connect(&context_)),
         send_times_(kSendTimeRing) {
@@ -200,12 +203,7 @@ class RawClient::Impl {
   }
 
   bool WaitAcked(uint64_t total) {
-    absl::MutexLock lock(&mu_);
-    auto done = [this, total]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return ended_ || acked_ >= total;
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(60));
-    return acked_ >= total;
+    return acked_.WaitFor(total, absl::Seconds(60));
   }
 
   LatencySamples TakeLatencies() {
@@ -233,17 +231,19 @@ class RawClient::Impl {
       if (uuid.size() >= sizeof(sequence)) {
         std::memcpy(&sequence, uuid.data(), sizeof(sequence));
       }
-      const int64_t sent =
-          send_times_[sequence % kSendTimeRing].load(std::memory_order_relaxed);
-      absl::MutexLock lock(&mu_);
-      latencies_.Add(now - sent);
-      ++acked_;
+      if (sequence % sample_every_ == 0) {
+        const int64_t sent = send_times_[sequence % kSendTimeRing].load(
+            std::memory_order_relaxed);
+        absl::MutexLock lock(&mu_);
+        latencies_.Add(now - sent);
+      }
+      acked_.Increment();
     }
-    absl::MutexLock lock(&mu_);
-    ended_ = true;
+    acked_.Close();
   }
 
   const RawMode mode_;
+  const int sample_every_;  // Latency of every n-th update.
   grpc::ClientContext context_;
   std::unique_ptr<mesos::executor::Agent::Stub> stub_;
   std::unique_ptr<grpc::ClientReaderWriter<Call, Event>> stream_;
@@ -251,16 +251,19 @@ class RawClient::Impl {
   std::vector<std::atomic<int64_t>> send_times_;
   std::thread reader_;
 
+  AckCounter acked_;
   absl::Mutex mu_;
-  uint64_t acked_ ABSL_GUARDED_BY(mu_) = 0;
-  bool ended_ ABSL_GUARDED_BY(mu_) = false;
   LatencySamples latencies_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::StatusOr<std::unique_ptr<RawClient>> RawClient::Connect(
-    const std::string& target, RawMode mode) {
+    const std::string& target, RawMode mode, int latency_sample_every) {
+  if (latency_sample_every < 1) {
+    return absl::InvalidArgumentError("latency_sample_every must be >= 1");
+  }
   auto impl = std::make_unique<Impl>(
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()), mode);
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()), mode,
+      latency_sample_every);
   absl::Status status = impl->Subscribe();
   if (!status.ok()) return status;
   return std::unique_ptr<RawClient>(new RawClient(std::move(impl)));

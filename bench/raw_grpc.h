@@ -57,9 +57,10 @@ class RawAckServer {
 
 class RawClient {
  public:
-  // Opens a stream, sends SUBSCRIBE and waits for SUBSCRIBED.
+  // Opens a stream, sends SUBSCRIBE and waits for SUBSCRIBED. Latency is
+  // measured on every `latency_sample_every`-th update (1: all).
   static absl::StatusOr<std::unique_ptr<RawClient>> Connect(
-      const std::string& target, RawMode mode);
+      const std::string& target, RawMode mode, int latency_sample_every = 1);
   // Half-closes the stream and waits for the server to end it.
   ~RawClient();
   RawClient(const RawClient&) = delete;
@@ -72,8 +73,8 @@ class RawClient {
   // the stream ended first or 60 s passed.
   bool WaitAcked(uint64_t total);
   uint64_t sent() const { return sent_; }
-  // Latency of every acknowledged update so far (send -> acknowledgement
-  // read), and forgets them.
+  // Latency of the sampled acknowledged updates so far (send ->
+  // acknowledgement read), and forgets them.
   LatencySamples TakeLatencies();
 
  private:

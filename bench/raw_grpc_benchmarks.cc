@@ -13,7 +13,8 @@ namespace {
 
 void BM_RawWindowed(benchmark::State& state, RawMode mode, int window) {
   RawAckServer server(mode);
-  auto client = RawClient::Connect(server.target(), mode);
+  auto client = RawClient::Connect(
+      server.target(), mode, window == 1 ? 1 : kThroughputLatencySampleEvery);
   if (!client.ok()) {
     state.SkipWithError(std::string(client.status().message()).c_str());
     return;

@@ -65,6 +65,11 @@ struct AgentOptions {
   absl::Duration heartbeat_interval = absl::Seconds(5);
   // Enable batched updates/acknowledgements with drivers that offer them.
   bool allow_batching = true;
+  // Let drivers that offer it report the acknowledgements they received
+  // (Capabilities.acknowledgement_receipts), so that the UUIDs remembered
+  // for each executor stay about one window of updates in flight, however
+  // long its stream lives (docs/PROTOCOL.md).
+  bool allow_acknowledgement_receipts = true;
   // Limit against hostile or broken executors (RESOURCE_EXHAUSTED): the most
   // updates one call may carry (UPDATE with its batched_updates, or the
   // unacknowledged updates of a SUBSCRIBE), and the most acknowledgements

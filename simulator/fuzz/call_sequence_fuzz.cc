@@ -6,9 +6,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "api/executor/executor.pb.h"
 #include "simulator/internal/call_validation.h"
 #include "simulator/internal/seen_uuids.h"
+#include "simulator/internal/update_call_view.h"
 
 namespace executor_runtime {
 namespace simulator_fuzz {
@@ -237,6 +239,9 @@ void CheckAccepted(const Call& call) {
   if (call.batched_updates_size() > 0 && call.type() != Call::UPDATE) {
     Fail("accepted batched_updates outside UPDATE", call);
   }
+  if (call.has_acknowledgements_received() && call.type() == Call::SUBSCRIBE) {
+    Fail("accepted a SUBSCRIBE with acknowledgements_received", call);
+  }
   if (message && !call.message().has_data()) {
     Fail("accepted a MESSAGE without data", call);
   }
@@ -269,6 +274,45 @@ void CheckRefused(const absl::Status& status, const Call& call) {
   } else if (status.code() != absl::StatusCode::kInvalidArgument) {
     Fail("refused with " + status.ToString(), call);
   }
+}
+
+// The agent's fast path (update_call_view.h) against the slow path: what
+// it accepts, ValidateCallShape accepts too, with the same updates.
+// `status` is ValidateCallShape's verdict on `call`, parsed from `bytes`.
+// True if the fast path took the call.
+bool CheckFastPath(absl::string_view bytes, const Call& call,
+                   const absl::Status& status) {
+  simulator_internal::UpdateCallView view;
+  if (!simulator_internal::ReadUpdateCall(bytes, &view)) return false;
+  if (!status.ok()) {
+    Fail("the fast path took a call ValidateCallShape refuses: " +
+             status.ToString(),
+         call);
+  }
+  if (call.type() != Call::UPDATE) Fail("the fast path took a non-UPDATE", call);
+  if (view.executor_id != call.executor_id().value() ||
+      view.framework_id != call.framework_id().value()) {
+    Fail("the fast path read other IDs", call);
+  }
+  const std::vector<const Call::Update*> updates = Updates(call);
+  if (view.updates.size() != updates.size()) {
+    Fail("the fast path read another number of updates", call);
+  }
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const simulator_internal::UpdateView& fast = view.updates[i];
+    const mesos::TaskStatus& slow = updates[i]->status();
+    mesos::TaskStatus recorded;
+    if (!recorded.ParseFromArray(fast.status_bytes.data(),
+                                 static_cast<int>(fast.status_bytes.size())) ||
+        !google::protobuf::util::MessageDifferencer::Equals(recorded, slow)) {
+      Fail("the fast path's status bytes are not the parsed status", call);
+    }
+    if (fast.task_id != slow.task_id().value() || fast.uuid != slow.uuid() ||
+        fast.state != slow.state()) {
+      Fail("the fast path read another task ID, UUID or state", call);
+    }
+  }
+  return true;
 }
 
 // SeenUuids under the subscription rule, against a std::map model.
@@ -325,10 +369,15 @@ CallSequenceStats FuzzCallSequence(const uint8_t* data, size_t size) {
     const uint8_t header = in.Byte();
     Call call;
     bool must_accept = false;
+    std::string bytes;
     if (header >= 0xF0) {
-      const absl::string_view bytes = in.Take(in.Byte());
+      bytes = std::string(in.Take(in.Byte()));
       if (!call.ParsePartialFromArray(bytes.data(),
                                       static_cast<int>(bytes.size()))) {
+        simulator_internal::UpdateCallView view;
+        if (simulator_internal::ReadUpdateCall(bytes, &view)) {
+          Fail("the fast path took bytes that do not parse", call);
+        }
         ++stats.unparsable;
         ++stats.refused;
         continue;
@@ -336,8 +385,16 @@ CallSequenceStats FuzzCallSequence(const uint8_t* data, size_t size) {
     } else {
       must_accept = BuildCall(header, in, &call);
       stats.built_valid += must_accept;
+      call.SerializePartialToString(&bytes);
     }
     const absl::Status status = simulator_internal::ValidateCallShape(call);
+    const bool fast = CheckFastPath(bytes, call, status);
+    stats.fast_path += fast;
+    // What the driver sends (a valid UPDATE built of plain fields) must
+    // take the fast path.
+    if (must_accept && call.type() == Call::UPDATE && !fast) {
+      Fail("a valid UPDATE missed the fast path", call);
+    }
     if (simulator_internal::CallTypeName(call.type()).empty()) {
       Fail("an empty call type name", call);
     }

@@ -15,7 +15,10 @@
 // Missing bytes read as 0, so every prefix of an input is an input. At
 // most 64 calls are read; the rest of the input is ignored.
 //
-// Checked (abort on violation): no crash; an accepted call satisfies every
+// Checked (abort on violation): no crash; the agent's fast path for UPDATE
+// calls (simulator/internal/update_call_view.h) takes only calls that
+// ValidateCallShape accepts, reads the same updates from them, and takes
+// every valid built UPDATE; an accepted call satisfies every
 // rule the header documents and survives a serialize/parse round trip; a
 // refused call is INVALID_ARGUMENT or PERMISSION_DENIED with a message, and
 // records nothing; SeenUuids answers as a std::map model does; the number
@@ -43,6 +46,7 @@ struct CallSequenceStats {
   int accepted_updates = 0;     // status updates in accepted calls
   int recorded = 0;             // of those, new UUIDs
   int built_valid = 0;          // plausible calls built with no breaking flag
+  int fast_path = 0;            // calls the agent's fast path took
 };
 
 // A raw chunk holding `call_bytes` (at most 255 bytes are kept).

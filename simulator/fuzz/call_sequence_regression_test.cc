@@ -33,6 +33,10 @@ TEST(CallSequenceRegressionTest, SeedsReachAcceptanceRecordingAndRefusal) {
   EXPECT_EQ(session.built_valid, 7);
   EXPECT_EQ(session.accepted_updates, 4);
   EXPECT_EQ(session.recorded, 3);  // one retransmission
+  EXPECT_GE(session.fast_path, 1);  // its UPDATE calls
+
+  CallSequenceStats batched = Fuzz(corpus.at("built_batched"));
+  EXPECT_GE(batched.fast_path, 1);
 
   CallSequenceStats raw = Fuzz(corpus.at("raw_driver_session"));
   EXPECT_EQ(raw.accepted, 5);

@@ -385,9 +385,11 @@ absl::Status AgentState::RestoreUpdates(
     }
     const uint64_t sequence =
         update.sequence == 0 ? update_count_ + 1 : update.sequence;
-    if (RecordedUpdate* kept = history_.Next()) {
-      *kept = update;
+    if (StoredUpdate* kept = history_.Next()) {
       kept->sequence = sequence;
+      kept->executor = update.executor;
+      update.status.SerializePartialToString(&kept->status_bytes);
+      kept->recorded_at = update.recorded_at;
     }
     update_count_ = std::max<uint64_t>(update_count_, sequence);
   }

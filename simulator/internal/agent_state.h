@@ -38,6 +38,7 @@
 #include "simulator/internal/ack_encoding.h"
 #include "simulator/internal/seen_uuids.h"
 #include "simulator/internal/timer_thread.h"
+#include "simulator/internal/update_call_view.h"
 #include "simulator/internal/update_history.h"
 #include "util/task_state.h"
 
@@ -53,6 +54,7 @@ struct StreamBinding {
   ExecutorState* executor = nullptr;  // While it is the executor's stream.
   bool batched_updates = false;       // Negotiated capabilities.
   bool batched_acks = false;
+  bool ack_receipts = false;
 };
 
 struct TaskEntry {
@@ -94,6 +96,10 @@ class AgentState {
   // Handles one call read from `stream`; `call` may be consumed (statuses are
   // moved out). An error ends the stream with that status.
   absl::Status HandleCall(ConnectStream* stream, mesos::executor::Call* call);
+  // Handles an UPDATE call read by the fast path (update_call_view.h), so
+  // already known to pass ValidateCallShape. As HandleCall otherwise.
+  absl::Status HandleUpdateCall(ConnectStream* stream,
+                                const UpdateCallView& call);
 
   // ---- For AgentCore ------------------------------------------------------
 
@@ -151,7 +157,7 @@ class AgentState {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // OK, or PERMISSION_DENIED if `task_id` belongs to another executor.
   absl::Status CheckOwnerLocked(const ExecutorState* executor,
-                                const std::string& task_id,
+                                absl::string_view task_id,
                                 absl::string_view what) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -183,25 +189,34 @@ class AgentState {
                              mesos::executor::Call* call);
   absl::Status HandleOther(ConnectStream* stream,
                            const mesos::executor::Call& call);
-  // The executor `stream` is subscribed as, if `call` may use it.
+  // The executor `stream` is subscribed as, if a call of `type` from
+  // the executor it names may use it.
   absl::StatusOr<ExecutorState*> BoundExecutorLocked(
-      ConnectStream* stream, const mesos::executor::Call& call)
+      ConnectStream* stream, mesos::executor::Call::Type type,
+      absl::string_view executor_id, absl::string_view framework_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records the updates (new UUIDs once, under seen-UUID `generation`,
   // journal first) and appends an acknowledgement for each, duplicates
-  // included, to `acks`. Recorded statuses are swapped out of `updates`.
-  absl::Status RecordUpdatesLocked(
-      ExecutorState* executor, mesos::executor::Call::Update* const* updates,
-      size_t count, uint32_t generation, AckList* acks)
+  // included, to `acks`. Every task they name is known to `executor`.
+  absl::Status RecordUpdatesLocked(ExecutorState* executor,
+                                   const UpdateView* updates, size_t count,
+                                   uint32_t generation, AckList* acks)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // What to do with `acks` once mu_ is released, per the ack mode.
   struct AckPlan {
     bool send_now = false;
     bool batched = false;
+    bool receipts = false;  // Remember their UUIDs until receipted.
     absl::Duration delay;  // When not sent now and not dropped.
     bool drop = false;
   };
   AckPlan PlanAcksLocked(ConnectStream* stream) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Call.acknowledgements_received = `received` on `stream`: forgets the
+  // UUIDs of the acknowledgements it covers. INVALID_ARGUMENT if receipts
+  // were not negotiated or the count is impossible.
+  absl::Status TakeReceiptLocked(ConnectStream* stream,
+                                 ExecutorState* executor, uint64_t received)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Sends (or schedules, or drops) `acks`; call with no lock held.
   void DispatchAcks(ConnectStream* stream, const AckPlan& plan, AckList acks);
@@ -234,6 +249,7 @@ class AgentState {
   std::vector<RecordedUpdate> new_records_ ABSL_GUARDED_BY(mu_);
   std::vector<size_t> new_indexes_ ABSL_GUARDED_BY(mu_);
   std::vector<UuidKey> new_uuids_ ABSL_GUARDED_BY(mu_);
+  std::vector<UuidKey> receipted_uuids_ ABSL_GUARDED_BY(mu_);
   std::vector<RecordedMessage> messages_ ABSL_GUARDED_BY(mu_);
 
   std::map<int, std::shared_ptr<Listener>> listeners_ ABSL_GUARDED_BY(mu_);

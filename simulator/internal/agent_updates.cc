@@ -39,7 +39,7 @@ absl::Status AgentState::HandleCall(ConnectStream* stream, Call* call) {
 }
 
 absl::Status AgentState::CheckOwnerLocked(const ExecutorState* executor,
-                                          const std::string& task_id,
+                                          absl::string_view task_id,
                                           absl::string_view what) const {
   auto owner = task_owner_.find(task_id);
   if (owner != task_owner_.end() && owner->second != executor) {
@@ -51,9 +51,10 @@ absl::Status AgentState::CheckOwnerLocked(const ExecutorState* executor,
 }
 
 absl::StatusOr<ExecutorState*> AgentState::BoundExecutorLocked(
-    ConnectStream* stream, const Call& call) {
+    ConnectStream* stream, Call::Type call_type, absl::string_view executor_id,
+    absl::string_view framework_id) {
   const StreamBinding& binding = BindingOf(stream);
-  auto type = [&call] { return CallTypeName(call.type()); };
+  auto type = [call_type] { return CallTypeName(call_type); };
   if (!binding.subscribed) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the first call on a stream must be SUBSCRIBE, got ", type()));
@@ -65,14 +66,14 @@ absl::StatusOr<ExecutorState*> AgentState::BoundExecutorLocked(
         " on a stream that is no longer subscribed (replaced by a newer "
         "subscription, broken, or its executor was removed)"));
   }
-  if (call.executor_id().value() != executor->ref.executor_id ||
-      call.framework_id().value() != executor->ref.framework_id) {
+  if (executor_id != executor->ref.executor_id ||
+      framework_id != executor->ref.framework_id) {
     return absl::PermissionDeniedError(absl::StrCat(
-        type(), " names executor ", Quote(call.executor_id().value()),
-        " of framework ", Quote(call.framework_id().value()),
-        ", but this stream is subscribed as ", Describe(executor->ref)));
+        type(), " names executor ", Quote(executor_id), " of framework ",
+        Quote(framework_id), ", but this stream is subscribed as ",
+        Describe(executor->ref)));
   }
-  if (call.type() == Call::SUBSCRIBE) {
+  if (call_type == Call::SUBSCRIBE) {
     return absl::FailedPreconditionError(
         "SUBSCRIBE on a stream that is already subscribed");
   }
@@ -89,7 +90,10 @@ absl::Status AgentState::HandleSubscribe(ConnectStream* stream, Call* call) {
   {
     absl::MutexLock lock(&mu_);
     if (BindingOf(stream).subscribed) {
-      return BoundExecutorLocked(stream, *call).status();
+      return BoundExecutorLocked(stream, call->type(),
+                                 call->executor_id().value(),
+                                 call->framework_id().value())
+          .status();
     }
     const absl::Time now = absl::Now();
     if (now < refuse_subscriptions_until_) {
@@ -142,10 +146,12 @@ absl::Status AgentState::HandleSubscribe(ConnectStream* stream, Call* call) {
           "takes at most ",
           options_.max_pending_updates_per_stream, " per stream at a time"));
     }
-    std::vector<Call::Update*> updates;
+    std::vector<std::string> serialized(count);
+    std::vector<UpdateView> updates;
     updates.reserve(count);
     for (int i = 0; i < count; ++i) {
-      updates.push_back(subscribe->mutable_unacknowledged_updates(i));
+      updates.push_back(ViewOfParsedUpdate(
+          subscribe->unacknowledged_updates(i).status(), &serialized[i]));
     }
     acks.Reserve(count);
     // Listed updates belong to the subscription this SUBSCRIBE starts.
@@ -170,6 +176,8 @@ absl::Status AgentState::HandleSubscribe(ConnectStream* stream, Call* call) {
         options_.allow_batching && offered.batched_updates();
     binding.batched_acks =
         options_.allow_batching && offered.batched_acknowledgements();
+    binding.ack_receipts = options_.allow_acknowledgement_receipts &&
+                           offered.acknowledgement_receipts();
     executor->stream = stream;
     ++executor->subscriptions;
     // The resubscription rule (seen_uuids.h): what was neither recorded
@@ -190,6 +198,8 @@ absl::Status AgentState::HandleSubscribe(ConnectStream* stream, Call* call) {
         binding.batched_updates);
     subscribed->mutable_capabilities()->set_batched_acknowledgements(
         binding.batched_acks);
+    subscribed->mutable_capabilities()->set_acknowledgement_receipts(
+        binding.ack_receipts);
     stream->Send(std::move(event));
 
     plan = PlanAcksLocked(stream);
@@ -202,14 +212,37 @@ absl::Status AgentState::HandleSubscribe(ConnectStream* stream, Call* call) {
 }
 
 absl::Status AgentState::HandleUpdates(ConnectStream* stream, Call* call) {
-  const size_t count = 1 + static_cast<size_t>(call->batched_updates_size());
+  // The slow path (update_call_view.h): the call was parsed and validated
+  // whole; its updates get the fast path's views.
+  const int count = 1 + call->batched_updates_size();
+  std::vector<std::string> serialized(count);
+  UpdateCallView view;
+  view.executor_id = call->executor_id().value();
+  view.framework_id = call->framework_id().value();
+  view.has_acknowledgements_received = call->has_acknowledgements_received();
+  view.acknowledgements_received = call->acknowledgements_received();
+  view.updates.reserve(count);
+  view.updates.push_back(
+      ViewOfParsedUpdate(call->update().status(), &serialized[0]));
+  for (int i = 1; i < count; ++i) {
+    view.updates.push_back(ViewOfParsedUpdate(
+        call->batched_updates(i - 1).status(), &serialized[i]));
+  }
+  return HandleUpdateCall(stream, view);
+}
+
+absl::Status AgentState::HandleUpdateCall(ConnectStream* stream,
+                                          const UpdateCallView& call) {
+  const std::vector<UpdateView>& updates = call.updates;
+  const size_t count = updates.size();
   AckList acks;
   acks.Reserve(count);
   AckPlan plan;
   bool deliver = false;
   {
     absl::MutexLock lock(&mu_);
-    absl::StatusOr<ExecutorState*> bound = BoundExecutorLocked(stream, *call);
+    absl::StatusOr<ExecutorState*> bound = BoundExecutorLocked(
+        stream, Call::UPDATE, call.executor_id, call.framework_id);
     if (!bound.ok()) return bound.status();
     ExecutorState* executor = *bound;
     const StreamBinding& binding = BindingOf(stream);
@@ -217,6 +250,11 @@ absl::Status AgentState::HandleUpdates(ConnectStream* stream, Call* call) {
       return absl::InvalidArgumentError(
           "UPDATE carries batched_updates, but batched updates were not "
           "negotiated on this stream");
+    }
+    if (call.has_acknowledgements_received) {
+      absl::Status receipt = TakeReceiptLocked(stream, executor,
+                                               call.acknowledgements_received);
+      if (!receipt.ok()) return receipt;
     }
     const size_t limit = options_.max_pending_updates_per_stream;
     if (count > limit) {
@@ -233,23 +271,12 @@ absl::Status AgentState::HandleUpdates(ConnectStream* stream, Call* call) {
     }
 
     // Every update must be for a task this executor owns.
-    Call::Update* inline_updates[1] = {call->mutable_update()};
-    std::vector<Call::Update*> many;
-    Call::Update* const* updates = inline_updates;
-    if (count > 1) {
-      many.reserve(count);
-      many.push_back(call->mutable_update());
-      for (Call::Update& update : *call->mutable_batched_updates()) {
-        many.push_back(&update);
-      }
-      updates = many.data();
-    }
-    const std::string* known_task_id = nullptr;  // Checked just before.
-    for (size_t i = 0; i < count; ++i) {
-      const std::string& task_id = updates[i]->status().task_id().value();
-      if (known_task_id != nullptr && *known_task_id == task_id) continue;
-      if (executor->tasks.count(task_id) > 0) {
-        known_task_id = &task_id;
+    absl::string_view known_task_id;  // Checked just before.
+    for (const UpdateView& update : updates) {
+      const absl::string_view task_id = update.task_id;
+      if (!known_task_id.empty() && known_task_id == task_id) continue;
+      if (executor->tasks.contains(task_id)) {
+        known_task_id = task_id;
         continue;
       }
       absl::Status owned = CheckOwnerLocked(executor, task_id, "UPDATE");
@@ -260,7 +287,7 @@ absl::Status AgentState::HandleUpdates(ConnectStream* stream, Call* call) {
     }
 
     absl::Status recorded = RecordUpdatesLocked(
-        executor, updates, count, executor->subscriptions, &acks);
+        executor, updates.data(), count, executor->subscriptions, &acks);
     if (!recorded.ok()) return recorded;
     plan = PlanAcksLocked(stream);
     deliver = ClaimDeliveryLocked();
@@ -273,9 +300,16 @@ absl::Status AgentState::HandleUpdates(ConnectStream* stream, Call* call) {
 
 absl::Status AgentState::HandleOther(ConnectStream* stream, const Call& call) {
   absl::MutexLock lock(&mu_);
-  absl::StatusOr<ExecutorState*> bound = BoundExecutorLocked(stream, call);
+  absl::StatusOr<ExecutorState*> bound =
+      BoundExecutorLocked(stream, call.type(), call.executor_id().value(),
+                          call.framework_id().value());
   if (!bound.ok()) return bound.status();
   ExecutorState* executor = *bound;
+  if (call.has_acknowledgements_received()) {
+    absl::Status receipt =
+        TakeReceiptLocked(stream, executor, call.acknowledgements_received());
+    if (!receipt.ok()) return receipt;
+  }
   switch (call.type()) {
     case Call::MESSAGE: {
       RecordedMessage message;
@@ -298,7 +332,7 @@ absl::Status AgentState::HandleOther(ConnectStream* stream, const Call& call) {
 }
 
 absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
-                                             Call::Update* const* updates,
+                                             const UpdateView* updates,
                                              size_t count, uint32_t generation,
                                              AckList* acks) {
   if (count == 0) return absl::OkStatus();
@@ -312,19 +346,16 @@ absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
   SeenUuids& seen = executor->seen_uuids;
   seen.Reserve(count);
   constexpr size_t kPrefetchDistance = 8;
-  auto key_of = [updates](size_t i) {
-    return UuidKey::Of(updates[i]->status().uuid());
-  };
   for (size_t i = 0; i < count && i < kPrefetchDistance; ++i) {
-    seen.Prefetch(key_of(i));
+    seen.Prefetch(UuidKey::Of(updates[i].uuid));
   }
   for (size_t i = 0; i < count; ++i) {
     if (i + kPrefetchDistance < count) {
-      seen.Prefetch(key_of(i + kPrefetchDistance));
+      seen.Prefetch(UuidKey::Of(updates[i + kPrefetchDistance].uuid));
     }
-    const mesos::TaskStatus& status = updates[i]->status();
-    acks->Add(status.task_id().value(), status.uuid());
-    const UuidKey key = UuidKey::Of(status.uuid());
+    const UpdateView& update = updates[i];
+    acks->Add(update.task_id, update.uuid);
+    const UuidKey key = UuidKey::Of(update.uuid);
     if (!seen.Insert(key, generation)) continue;
     new_indexes_.push_back(i);
     new_uuids_.push_back(key);
@@ -333,9 +364,8 @@ absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
   if (fresh == 0) return absl::OkStatus();
 
   // With a journal or listeners, every new update becomes a RecordedUpdate
-  // first (the journal must accept them before anything else happens);
-  // otherwise only the newest `update_history_limit` are kept, written
-  // straight into the history's slots below.
+  // (a parsed TaskStatus) first: the journal must accept them before
+  // anything else happens.
   const bool keep_all = options_.journal != nullptr || !listeners_.empty();
   const absl::Time now = absl::Now();
   new_records_.clear();
@@ -344,7 +374,10 @@ absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
       RecordedUpdate& record = new_records_.emplace_back();
       record.sequence = update_count_ + j + 1;
       record.executor = executor->ref;
-      record.status.Swap(updates[new_indexes_[j]]->mutable_status());
+      const absl::string_view bytes = updates[new_indexes_[j]].status_bytes;
+      // Validated bytes (update_call_view.h) or a serialized valid status.
+      record.status.ParsePartialFromArray(bytes.data(),
+                                         static_cast<int>(bytes.size()));
       record.recorded_at = now;
     }
   }
@@ -362,50 +395,66 @@ absl::Status AgentState::RecordUpdatesLocked(ExecutorState* executor,
 
   // Latest task states. A terminal state is final: a later update is
   // recorded but does not bring the task back.
-  const std::string* last_task_id = nullptr;
+  absl::string_view last_task_id;
   TaskEntry* task = nullptr;
   for (size_t j = 0; j < fresh; ++j) {
-    const mesos::TaskStatus& status = keep_all
-                                          ? new_records_[j].status
-                                          : updates[new_indexes_[j]]->status();
-    if (last_task_id == nullptr || *last_task_id != status.task_id().value()) {
-      last_task_id = &status.task_id().value();
-      task = &executor->tasks[*last_task_id];
+    const UpdateView& update = updates[new_indexes_[j]];
+    if (task == nullptr || last_task_id != update.task_id) {
+      last_task_id = update.task_id;
+      auto it = executor->tasks.find(last_task_id);
+      task = it != executor->tasks.end()
+                 ? &it->second
+                 : &executor->tasks[std::string(last_task_id)];
     }
     if (!task->latest_state.has_value() || !IsTerminalState(*task->latest_state)) {
-      task->latest_state = status.state();
+      task->latest_state = update.state;
     }
   }
 
-  if (keep_all) {
-    const bool listening = !listeners_.empty();
+  if (keep_all && !listeners_.empty()) {
     for (RecordedUpdate& record : new_records_) {
-      if (listening) pending_deliveries_.push_back(record);
-      if (RecordedUpdate* slot = history_.Next()) *slot = std::move(record);
-    }
-    new_records_.clear();
-  } else {
-    // Only the newest `limit` of this call can stay in the history. The
-    // status is swapped into the slot: the call gets the evicted one back,
-    // to parse the next call into without allocating.
-    const size_t limit = options_.update_history_limit;
-    const size_t first_kept = fresh <= limit ? 0 : fresh - limit;
-    for (size_t j = first_kept; j < fresh; ++j) {
-      RecordedUpdate* slot = history_.Next();
-      if (slot == nullptr) break;
-      slot->sequence = update_count_ + j + 1;
-      if (!(slot->executor == executor->ref)) slot->executor = executor->ref;
-      slot->status.Swap(updates[new_indexes_[j]]->mutable_status());
-      slot->recorded_at = now;
+      pending_deliveries_.push_back(std::move(record));
     }
   }
+  new_records_.clear();
+  // Only the newest `limit` of this call can stay in the history.
+  const size_t limit = options_.update_history_limit;
+  const size_t first_kept = fresh <= limit ? 0 : fresh - limit;
+  for (size_t j = first_kept; j < fresh; ++j) {
+    StoredUpdate* slot = history_.Next();
+    if (slot == nullptr) break;
+    slot->sequence = update_count_ + j + 1;
+    if (!(slot->executor == executor->ref)) slot->executor = executor->ref;
+    const absl::string_view bytes = updates[new_indexes_[j]].status_bytes;
+    slot->status_bytes.assign(bytes.data(), bytes.size());
+    slot->recorded_at = now;
+  }
   update_count_ += fresh;
+  return absl::OkStatus();
+}
+
+absl::Status AgentState::TakeReceiptLocked(ConnectStream* stream,
+                                           ExecutorState* executor,
+                                           uint64_t received) {
+  if (!BindingOf(stream).ack_receipts) {
+    return absl::InvalidArgumentError(
+        "call carries acknowledgements_received, but acknowledgement "
+        "receipts were not negotiated on this stream");
+  }
+  receipted_uuids_.clear();
+  absl::Status taken = stream->TakeReceivedUuids(received, &receipted_uuids_);
+  if (!taken.ok()) return taken;
+  // The driver saw these acknowledged: it never sends them again.
+  for (const UuidKey& uuid : receipted_uuids_) {
+    executor->seen_uuids.Erase(uuid);
+  }
   return absl::OkStatus();
 }
 
 AgentState::AckPlan AgentState::PlanAcksLocked(ConnectStream* stream) const {
   AckPlan plan;
   plan.batched = BindingOf(stream).batched_acks;
+  plan.receipts = BindingOf(stream).ack_receipts;
   switch (ack_mode_) {
     case AckMode::kNormal:
       plan.send_now = true;
@@ -425,7 +474,7 @@ void AgentState::DispatchAcks(ConnectStream* stream, const AckPlan& plan,
   if (acks.empty() || plan.drop) return;
   if (plan.send_now) {
     // `stream` is the caller's own reactor, alive until its OnDone.
-    stream->SendAcks(acks, plan.batched);
+    stream->SendAcks(acks, plan.batched, plan.receipts);
     return;
   }
   const uint64_t id = stream->id();
@@ -434,7 +483,7 @@ void AgentState::DispatchAcks(ConnectStream* stream, const AckPlan& plan,
     absl::MutexLock lock(&mu_);
     auto it = streams_.find(id);
     if (it == streams_.end()) return;  // Gone: the driver will resend.
-    it->second->SendAcks(*shared, plan.batched);
+    it->second->SendAcks(*shared, plan.batched, plan.receipts);
   });
 }
 

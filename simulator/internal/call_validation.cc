@@ -73,6 +73,11 @@ absl::Status ValidateCallShape(const Call& call) {
     return absl::InvalidArgumentError(
         absl::StrCat(type_name(), " call carries batched_updates"));
   }
+  if (call.has_acknowledgements_received() && call.type() == Call::SUBSCRIBE) {
+    return absl::InvalidArgumentError(
+        "SUBSCRIBE call carries acknowledgements_received (a new stream has "
+        "received nothing)");
+  }
 
   absl::Status status = ValidatePayload(call);
   if (status.ok() && !call.IsInitialized()) {

@@ -27,7 +27,8 @@ std::string Quote(absl::string_view id);
 
 // Checks `call` on its own: type set and known, executor_id/framework_id
 // present, exactly the payload its type needs, batched_updates only on
-// UPDATE, and every status update in it (ValidateUpdate). INVALID_ARGUMENT
+// UPDATE, no acknowledgements_received on SUBSCRIBE, and every status
+// update in it (ValidateUpdate). INVALID_ARGUMENT
 // or PERMISSION_DENIED (a status naming another executor).
 absl::Status ValidateCallShape(const mesos::executor::Call& call);
 

@@ -26,6 +26,9 @@ constexpr size_t kMaxAcksPerEvent = 8192;
 // idle stream does not keep a big message around.
 constexpr int kMaxKeptBatch = 8;
 
+// flat_call_ keeps its capacity from one read to the next, up to this.
+constexpr size_t kMaxKeptFlatCall = 64 * 1024;
+
 // Refusals that only a broken or hostile executor earns. UNAVAILABLE
 // (subscriptions refused for a while) and NOT_FOUND (an executor not
 // declared yet, e.g. while a restarted agent recovers) happen to honest
@@ -80,13 +83,16 @@ void ConnectStream::Send(Event event) {
   EnqueueLocked(std::move(outgoing));
 }
 
-void ConnectStream::SendAcks(const AckList& acks, bool batched) {
+void ConnectStream::SendAcks(const AckList& acks, bool batched,
+                             bool receipts) {
   if (acks.empty()) return;
   absl::MutexLock lock(&write_mu_);
   if (finished_) return;
+  acks_queued_total_ += acks.size();
   size_t at = 0;
   absl::string_view task_id, uuid;
   while (acks.Next(&at, &task_id, &uuid)) {
+    if (receipts) unreceived_uuids_.push_back(UuidKey::Of(uuid));
     // Merge into an ACKNOWLEDGED event still waiting in the queue when
     // batching, else start a new event.
     if (!batched || queue_.empty() || queue_.back().ack_count == 0 ||
@@ -99,6 +105,28 @@ void ConnectStream::SendAcks(const AckList& acks, bool batched) {
   }
   queued_acks_.fetch_add(acks.size(), std::memory_order_relaxed);
   MaybeStartWriteLocked();
+}
+
+absl::Status ConnectStream::TakeReceivedUuids(uint64_t received,
+                                              std::vector<UuidKey>* uuids) {
+  absl::MutexLock lock(&write_mu_);
+  if (received < acks_received_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("acknowledgements_received went down from ",
+                     acks_received_, " to ", received));
+  }
+  if (received > acks_queued_total_) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "acknowledgements_received is ", received, ", but this stream sent ",
+        acks_queued_total_, " acknowledgements"));
+  }
+  for (uint64_t i = acks_received_;
+       i < received && !unreceived_uuids_.empty(); ++i) {
+    uuids->push_back(unreceived_uuids_.front());
+    unreceived_uuids_.pop_front();
+  }
+  acks_received_ = received;
+  return absl::OkStatus();
 }
 
 void ConnectStream::SendHeartbeat() {
@@ -181,8 +209,6 @@ void ConnectStream::OnReadDone(bool ok) {
     EndAfterDrain(grpc::Status::OK);
     return;
   }
-  call_.Clear();
-  bool parsed = false;
   absl::Status status;
   const size_t size = read_buffer_.Length();
   if (size > agent_->options().max_call_bytes) {
@@ -190,24 +216,9 @@ void ConnectStream::OnReadDone(bool ok) {
         absl::StrCat("a call of ", size, " bytes is over this agent's limit of ",
                      agent_->options().max_call_bytes, " bytes"));
   } else {
-    grpc::ProtoBufferReader reader(&read_buffer_);
-    parsed =
-        reader.status().ok() && call_.ParsePartialFromZeroCopyStream(&reader);
-  }
-  if (status.ok() && !parsed) {
-    status = absl::InvalidArgumentError(
-        absl::StrCat("could not parse a mesos.executor.Call from ",
-                     read_buffer_.Length(), " bytes"));
+    status = HandleCallBytes();
   }
   read_buffer_.Clear();
-  if (status.ok()) status = agent_->HandleCall(this, &call_);
-  const int batch = call_.batched_updates_size();
-  if (batch <= kMaxKeptBatch && largest_batch_ > kMaxKeptBatch) {
-    Call().Swap(&call_);  // The burst is over: free what it left.
-    largest_batch_ = 0;
-  } else {
-    largest_batch_ = std::max(largest_batch_, batch);
-  }
   if (!status.ok()) {
     if (CountsAsAbuse(status)) {
       agent_->abuse_guard().RecordRefusal(context_->peer());
@@ -217,6 +228,54 @@ void ConnectStream::OnReadDone(bool ok) {
     return;
   }
   StartRead(&read_buffer_);
+}
+
+absl::Status ConnectStream::HandleCallBytes() {
+  // The fast path reads UPDATE calls in place, from one contiguous piece.
+  grpc::Slice single;
+  absl::string_view bytes;
+  if (read_buffer_.TrySingleSlice(&single).ok()) {
+    bytes = absl::string_view(reinterpret_cast<const char*>(single.begin()),
+                              single.size());
+  } else {
+    std::vector<grpc::Slice> slices;
+    if (read_buffer_.Dump(&slices).ok()) {
+      flat_call_.clear();
+      for (const grpc::Slice& slice : slices) {
+        flat_call_.append(reinterpret_cast<const char*>(slice.begin()),
+                          slice.size());
+      }
+      bytes = flat_call_;
+    }
+  }
+  absl::Status status;
+  if (bytes.size() == read_buffer_.Length() &&
+      ReadUpdateCall(bytes, &update_view_)) {
+    status = agent_->HandleUpdateCall(this, update_view_);
+  } else {
+    status = ParseAndHandleCall();
+  }
+  if (flat_call_.capacity() > kMaxKeptFlatCall) std::string().swap(flat_call_);
+  return status;
+}
+
+absl::Status ConnectStream::ParseAndHandleCall() {
+  call_.Clear();
+  grpc::ProtoBufferReader reader(&read_buffer_);
+  if (!reader.status().ok() || !call_.ParsePartialFromZeroCopyStream(&reader)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("could not parse a mesos.executor.Call from ",
+                     read_buffer_.Length(), " bytes"));
+  }
+  absl::Status status = agent_->HandleCall(this, &call_);
+  const int batch = call_.batched_updates_size();
+  if (batch <= kMaxKeptBatch && largest_batch_ > kMaxKeptBatch) {
+    mesos::executor::Call().Swap(&call_);  // The burst is over: free it.
+    largest_batch_ = 0;
+  } else {
+    largest_batch_ = std::max(largest_batch_, batch);
+  }
+  return status;
 }
 
 void ConnectStream::OnWriteDone(bool ok) {

@@ -40,6 +40,7 @@
 #include "api/executor/agent.grpc.pb.h"
 #include "api/executor/executor.pb.h"
 #include "simulator/internal/agent_state.h"
+#include "simulator/internal/update_call_view.h"
 
 namespace executor_runtime {
 namespace simulator_internal {
@@ -62,8 +63,15 @@ class ConnectStream
   // Queues `event` (dropped once the stream ended).
   void Send(mesos::executor::Event event);
   // Queues one ACKNOWLEDGED event per ack, or, with `batched`, as few events
-  // as possible (merging into one still waiting in the queue).
-  void SendAcks(const AckList& acks, bool batched);
+  // as possible (merging into one still waiting in the queue). With
+  // `receipts`, their UUIDs are kept for TakeReceivedUuids.
+  void SendAcks(const AckList& acks, bool batched, bool receipts);
+  // The executor says it received the first `received` acknowledgements
+  // queued on this stream: appends the UUIDs kept for those not reported
+  // before to `uuids`. INVALID_ARGUMENT if `received` went down or exceeds
+  // what was queued.
+  absl::Status TakeReceivedUuids(uint64_t received,
+                                 std::vector<UuidKey>* uuids);
   // Queues a HEARTBEAT unless one is already waiting.
   void SendHeartbeat();
   // Acknowledgements queued and not yet written (a snapshot; lock-free).
@@ -89,6 +97,10 @@ class ConnectStream
   };
 
   void OnReadDone(bool ok) override;
+  // Handles the call in read_buffer_: the fast path for UPDATE calls, else
+  // ParseAndHandleCall.
+  absl::Status HandleCallBytes();
+  absl::Status ParseAndHandleCall();
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;
@@ -109,6 +121,12 @@ class ConnectStream
 
   // Used only by the reading side (one read at a time).
   grpc::ByteBuffer read_buffer_;
+  // The fast path for UPDATE calls (update_call_view.h): the call's bytes
+  // in one piece (copied here only when gRPC delivered several slices),
+  // read in place.
+  std::string flat_call_;
+  UpdateCallView update_view_;
+  // The slow path: every other call, parsed whole.
   mesos::executor::Call call_;
   int largest_batch_ = 0;  // Most batched updates call_ held since reset.
 
@@ -122,6 +140,12 @@ class ConnectStream
   // AgentState's mutex held on every UPDATE: no nested lock for it).
   std::atomic<size_t> queued_acks_{0};
   std::optional<grpc::Status> finish_after_drain_ ABSL_GUARDED_BY(write_mu_);
+  // Acknowledgement receipts: acknowledgements queued since the stream
+  // began, how many of them the executor said it received, and the UUIDs
+  // of the rest (when kept), oldest first.
+  uint64_t acks_queued_total_ ABSL_GUARDED_BY(write_mu_) = 0;
+  uint64_t acks_received_ ABSL_GUARDED_BY(write_mu_) = 0;
+  std::deque<UuidKey> unreceived_uuids_ ABSL_GUARDED_BY(write_mu_);
 };
 
 // The Agent service: each Connect RPC gets a ConnectStream.

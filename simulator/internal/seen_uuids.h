@@ -16,6 +16,10 @@
 // start at generation 0). Memory is thus bounded by what was recorded over
 // the last two subscriptions, not by the executor's life.
 //
+// Within one long subscription, acknowledgement receipts (docs/PROTOCOL.md)
+// bound it further: once a driver says it received an acknowledgement, the
+// agent erases that UUID, since the driver never sends it again.
+//
 // Thread-safety: none; AgentState guards it with its mutex.
 #ifndef SIMULATOR_INTERNAL_SEEN_UUIDS_H_
 #define SIMULATOR_INTERNAL_SEEN_UUIDS_H_

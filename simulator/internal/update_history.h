@@ -1,23 +1,34 @@
 // UpdateHistory: the newest `limit` recorded updates, for AgentCore::Updates(),
 // in a ring of reusable slots.
 //
-// Once the ring is full, a new record overwrites the oldest slot in place.
-// The status update manager swaps the incoming TaskStatus into the slot, so
-// the parsed call gets the evicted TaskStatus back, and the next parse into
-// it reuses its sub-messages and strings: at a steady state, keeping a
-// history costs no allocation per update.
+// A slot keeps the TaskStatus as the bytes the executor sent, not as a
+// parsed message: recording an update is a copy into the slot's string
+// (whose capacity is reused once the ring is full), and only Snapshot()
+// parses. At a steady state, keeping a history costs no allocation per
+// update.
 //
 // Thread-safety: none; AgentState guards it with its mutex.
 #ifndef SIMULATOR_INTERNAL_UPDATE_HISTORY_H_
 #define SIMULATOR_INTERNAL_UPDATE_HISTORY_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "simulator/agent_core.h"
 
 namespace executor_runtime {
 namespace simulator_internal {
+
+// A RecordedUpdate with its status serialized.
+struct StoredUpdate {
+  uint64_t sequence = 0;
+  ExecutorRef executor;
+  std::string status_bytes;  // A serialized mesos::TaskStatus.
+  absl::Time recorded_at;
+};
 
 class UpdateHistory {
  public:
@@ -26,14 +37,14 @@ class UpdateHistory {
   // The slot for the newest record (an evicted, stale record once the
   // ring is full, to be overwritten field by field), or nullptr when the
   // limit is 0.
-  RecordedUpdate* Next();
-  // Every kept record, oldest first.
+  StoredUpdate* Next();
+  // Every kept record, oldest first, with its status parsed.
   std::vector<RecordedUpdate> Snapshot() const;
   size_t size() const { return slots_.size(); }
 
  private:
   const size_t limit_;
-  std::vector<RecordedUpdate> slots_;
+  std::vector<StoredUpdate> slots_;
   size_t oldest_ = 0;  // Index of the oldest record once the ring is full.
 };
 
