@@ -9,7 +9,8 @@
 namespace executor_runtime {
 namespace bench {
 
-// BM_RawGrpcNaive/..., BM_RawGrpcCorked/...: the plain-gRPC baseline.
+// BM_RawGrpcNaive/..., BM_RawGrpcCorked/...: the plain-gRPC baseline, and
+// BM_TcpEcho/...: the machine's latency floor (plain TCP).
 void RegisterRawGrpcBenchmarks();
 
 // BM_Driver...: ExecutorDriver -> AgentCore -> acknowledgement.

@@ -1,10 +1,12 @@
-// BM_RawGrpcNaive / BM_RawGrpcCorked: the baseline, see raw_grpc.h.
+// BM_RawGrpcNaive / BM_RawGrpcCorked: the baseline, see raw_grpc.h; and
+// BM_TcpEcho: the latency floor of the machine, see tcp_echo.h.
 #include <memory>
 #include <string>
 
 #include "bench/bench_loops.h"
 #include "bench/benchmarks.h"
 #include "bench/raw_grpc.h"
+#include "bench/tcp_echo.h"
 #include "benchmark/benchmark.h"
 
 namespace executor_runtime {
@@ -33,6 +35,16 @@ void BM_RawLoad(benchmark::State& state, RawMode mode, double rate) {
   RunOfferedLoad(state, **client, rate);
 }
 
+// The machine's floor: the same paced load over a plain TCP echo.
+void BM_TcpEchoLoad(benchmark::State& state, double rate) {
+  auto client = TcpEchoClient::Start();
+  if (!client.ok()) {
+    state.SkipWithError(std::string(client.status().message()).c_str());
+    return;
+  }
+  RunOfferedLoad(state, **client, rate);
+}
+
 }  // namespace
 
 void RegisterRawGrpcBenchmarks() {
@@ -54,6 +66,14 @@ void RegisterRawGrpcBenchmarks() {
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_RawGrpcNaive/offered:10k", BM_RawLoad,
                                RawMode::kNaive, 10000.0)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_TcpEcho/offered:1k", BM_TcpEchoLoad,
+                               1000.0)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_TcpEcho/offered:10k", BM_TcpEchoLoad,
+                               10000.0)
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
 }
