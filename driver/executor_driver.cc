@@ -31,7 +31,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "api/executor/agent.grpc.pb.h"
+#include "driver/internal/ack_batch.h"
+#include "driver/internal/ack_wire_parser.h"
 #include "driver/internal/agent_channel.h"
 #include "driver/internal/agent_stream.h"
 #include "driver/internal/backoff.h"
@@ -39,11 +42,14 @@
 #include "driver/internal/status_update.h"
 #include "driver/internal/update_call.h"
 #include "driver/internal/update_tracker.h"
+#include "driver/internal/wire_bytes.h"
 #include "util/logging.h"
 #include "util/mesos_duration.h"
 
 namespace executor_runtime {
 
+using driver_internal::AckBatch;
+using driver_internal::AckView;
 using driver_internal::AgentStream;
 using mesos::executor::Call;
 using mesos::executor::Event;
@@ -84,7 +90,7 @@ constexpr size_t kMaxBatchUpdates = 256;
 constexpr size_t kMaxBatchBytes = 32 << 10;
 // Most framework messages waiting for the stream.
 constexpr size_t kMaxPendingCalls = 1024;
-// Most cleared events kept for reuse.
+// Most cleared events (and acknowledgement batches) kept for reuse.
 constexpr size_t kEventPoolSize = 64;
 
 // Stream end codes that retrying cannot fix.
@@ -146,6 +152,8 @@ class ExecutorDriver::Impl : public AgentStream::Listener {
 
   // AgentStream::Listener (gRPC threads).
   void OnEvent(AgentStream* stream, Event* event) override;
+  void OnAcknowledged(AgentStream* stream,
+                      absl::Span<const AckView> acks) override;
   void OnReadFailed(AgentStream* stream) override;
   void OnWriteDone(AgentStream* stream, bool ok) override;
   void OnDone(AgentStream* stream, const grpc::Status& status) override;
@@ -166,6 +174,7 @@ class ExecutorDriver::Impl : public AgentStream::Listener {
     };
     Kind kind;
     std::unique_ptr<Event> event;  // the payload of event-driven kinds
+    std::unique_ptr<AckBatch> acks;  // kAcknowledged: the matched acks
     bool resubscribed = false;     // kSubscribed
     std::string error;             // kError
     bool after_abort = false;      // still runs once the driver aborted
@@ -206,9 +215,17 @@ class ExecutorDriver::Impl : public AgentStream::Listener {
     event_pool_.pop_back();
     return event;
   }
+  std::unique_ptr<AckBatch> NewAckBatchLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (ack_batch_pool_.empty()) return std::make_unique<AckBatch>();
+    std::unique_ptr<AckBatch> batch = std::move(ack_batch_pool_.back());
+    ack_batch_pool_.pop_back();
+    return batch;
+  }
   void CallbackLoop();
   // Runs one callback (mu_ not held).
   void Dispatch(const Callback& callback);
+  void DispatchAcknowledged(const AckBatch& acks);
 
   // ---- State changes ---------------------------------------------------
   // Aborts; with `error`, queues Error(message) first.
@@ -256,7 +273,8 @@ class ExecutorDriver::Impl : public AgentStream::Listener {
   // ---- Events (gRPC thread) --------------------------------------------
   void HandleSubscribedLocked(std::unique_ptr<Event> event)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void HandleAcknowledgedLocked(Event* event)
+  // Books the acknowledgements and queues the matched ones for the handler.
+  void HandleAcknowledgedLocked(absl::Span<const AckView> acks)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // ---- Constant after construction / Start() ---------------------------
@@ -310,7 +328,8 @@ class ExecutorDriver::Impl : public AgentStream::Listener {
   std::string last_stream_error_ ABSL_GUARDED_BY(mu_);
   // Calls other than UPDATE waiting for the write slot.
   std::deque<Call> pending_calls_ ABSL_GUARDED_BY(mu_);
-  // Assembles UPDATE calls from the tracker's serialized updates.
+  // Assembles UPDATE calls from the tracker's serialized updates (refers to
+  // them between BuildUpdateCallLocked and Finish, both under mu_).
   driver_internal::UpdateCallWriter update_writer_ ABSL_GUARDED_BY(mu_);
   std::string write_scratch_ ABSL_GUARDED_BY(mu_);
   // The outstanding write's serialized Call: written under mu_ by whoever
@@ -321,6 +340,12 @@ class ExecutorDriver::Impl : public AgentStream::Listener {
   std::deque<Callback> callbacks_ ABSL_GUARDED_BY(mu_);
   // Cleared events for reuse (see TakeEventLocked).
   std::vector<std::unique_ptr<Event>> event_pool_ ABSL_GUARDED_BY(mu_);
+  // Cleared acknowledgement batches for reuse (see NewAckBatchLocked).
+  std::vector<std::unique_ptr<AckBatch>> ack_batch_pool_ ABSL_GUARDED_BY(mu_);
+  // What the callback thread passes to EventHandler::Acknowledged, refilled
+  // per acknowledgement. Used only by the callback thread, without mu_.
+  mesos::TaskID ack_task_id_;
+  std::string ack_uuid_;
   bool callback_thread_done_ ABSL_GUARDED_BY(mu_) = false;
   std::thread::id callback_thread_id_ ABSL_GUARDED_BY(mu_);
 
@@ -363,7 +388,7 @@ absl::Status ExecutorDriver::Impl::SendStatusUpdate(
   absl::Status valid = driver_internal::ValidateStatusUpdate(status);
   if (!valid.ok()) return valid;
   // Stamped and serialized once, outside the lock, into a per-thread
-  // buffer, then swapped into the tracker, which hands back cleared buffers
+  // buffer, then swapped into the tracker, which hands back used buffers
   // whose memory the next update on this thread reuses: no allocation in
   // steady state. Batches and resends reuse these bytes.
   thread_local driver_internal::StampedUpdate stamped;
@@ -557,9 +582,13 @@ void ExecutorDriver::Impl::CallbackLoop() {
     mu_.Unlock();
     Dispatch(callback);
     if (callback.event != nullptr) callback.event->Clear();
+    if (callback.acks != nullptr) callback.acks->Clear();
     mu_.Lock();
     if (callback.event != nullptr && event_pool_.size() < kEventPoolSize) {
       event_pool_.push_back(std::move(callback.event));
+    }
+    if (callback.acks != nullptr && ack_batch_pool_.size() < kEventPoolSize) {
+      ack_batch_pool_.push_back(std::move(callback.acks));
     }
   }
   callbacks_.clear();
@@ -588,13 +617,7 @@ void ExecutorDriver::Impl::Dispatch(const Callback& callback) {
                      event->kill().kill_policy());
       return;
     case Kind::kAcknowledged:
-      if (event->has_acknowledged()) {
-        handler_->Acknowledged(driver_, event->acknowledged().task_id(),
-                               event->acknowledged().uuid());
-      }
-      for (const Event::Acknowledged& ack : event->batched_acknowledgements()) {
-        handler_->Acknowledged(driver_, ack.task_id(), ack.uuid());
-      }
+      DispatchAcknowledged(*callback.acks);
       return;
     case Kind::kMessage:
       handler_->Message(driver_, event->message().data());
@@ -606,6 +629,17 @@ void ExecutorDriver::Impl::Dispatch(const Callback& callback) {
       handler_->Error(driver_, callback.error);
       return;
   }
+}
+
+void ExecutorDriver::Impl::DispatchAcknowledged(const AckBatch& acks) {
+  // One TaskID and one string serve every acknowledgement: the handler gets
+  // const references valid for the call, as it always did.
+  std::string* const task_id_value = ack_task_id_.mutable_value();
+  acks.ForEach([&](absl::string_view task_id, absl::string_view uuid) {
+    driver_internal::AssignBytes(task_id, task_id_value);
+    driver_internal::AssignBytes(uuid, &ack_uuid_);
+    handler_->Acknowledged(driver_, ack_task_id_, ack_uuid_);
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -906,14 +940,14 @@ WriteOp ExecutorDriver::Impl::PrepareWriteLocked() {
   }
   BuildUpdateCallLocked();
   if (update_writer_.count() == 0) return WriteOp::kNone;
-  driver_internal::BytesToByteBuffer(update_writer_.bytes(), &write_buf_);
+  update_writer_.Finish(&write_buf_);
   write_claimed_ = true;
   return WriteOp::kWrite;
 }
 
 void ExecutorDriver::Impl::BuildUpdateCallLocked() {
-  // Copies each update's bytes once; the writer's buffer keeps its memory
-  // from batch to batch.
+  // The writer refers to the tracker's bytes (unchanged while mu_ is held)
+  // and copies each update once, straight into the buffer gRPC sends.
   update_writer_.Begin();
   while (true) {
     if (options_.max_in_flight_updates != 0 &&
@@ -924,7 +958,7 @@ void ExecutorDriver::Impl::BuildUpdateCallLocked() {
     if (update == nullptr) break;
     update_writer_.Add(update->bytes);
     if (!batching_ || update_writer_.count() >= kMaxBatchUpdates) break;
-    if (update_writer_.bytes().size() >= kMaxBatchBytes) break;
+    if (update_writer_.size() >= kMaxBatchBytes) break;
   }
 }
 
@@ -1004,10 +1038,14 @@ void ExecutorDriver::Impl::OnEvent(AgentStream* stream, Event* event) {
       // Anything else before SUBSCRIBED is ignored.
     } else {
       switch (event->type()) {
-        case Event::ACKNOWLEDGED:
-          HandleAcknowledgedLocked(event);
+        case Event::ACKNOWLEDGED: {
+          // An ACKNOWLEDGED event protobuf had to parse (an unusual shape).
+          std::vector<AckView> acks;
+          driver_internal::AppendAckViews(*event, &acks);
+          HandleAcknowledgedLocked(acks);
           op = PrepareWriteLocked();
           break;
+        }
         case Event::LAUNCH: {
           if (!tracker_.AddTask(event->launch().task())) {
             XRT_LOG(WARNING) << "ignoring duplicate LAUNCH of task '"
@@ -1078,55 +1116,41 @@ void ExecutorDriver::Impl::HandleSubscribedLocked(
   callbacks_.back().resubscribed = resubscribed;
 }
 
-void ExecutorDriver::Impl::HandleAcknowledgedLocked(Event* event) {
-  size_t matched = 0;
-  size_t total = 0;
-  // Usually everything matches, and the event moves to the callback as is.
-  bool first_matched = false;
-  if (event->has_acknowledged()) {
-    ++total;
-    const Event::Acknowledged& ack = event->acknowledged();
-    first_matched = tracker_.Acknowledge(ack.task_id().value(), ack.uuid());
-    if (first_matched) ++matched;
+void ExecutorDriver::Impl::OnAcknowledged(AgentStream* stream,
+                                         absl::Span<const AckView> acks) {
+  WriteOp op = WriteOp::kNone;
+  {
+    absl::MutexLock lock(&mu_);
+    last_event_ = absl::Now();
+    if (state_ != DriverState::kRunning) return;
+    // Like any event but SUBSCRIBED and ERROR, ignored before SUBSCRIBED.
+    if (!stream_subscribed_) return;
+    HandleAcknowledgedLocked(acks);
+    op = PrepareWriteLocked();
   }
-  std::vector<bool> batch_matched;
-  const int batched = event->batched_acknowledgements_size();
-  if (batched > 0) {
-    batch_matched.reserve(batched);
-    for (int i = 0; i < batched; ++i) {
-      // Overlap the next lookups' cache misses with this one.
-      constexpr int kPrefetchDistance = 4;
-      if (i + kPrefetchDistance < batched) {
-        tracker_.Prefetch(
-            event->batched_acknowledgements(i + kPrefetchDistance).uuid());
-      }
-      const Event::Acknowledged& ack = event->batched_acknowledgements(i);
-      ++total;
-      const bool ok = tracker_.Acknowledge(ack.task_id().value(), ack.uuid());
-      if (ok) ++matched;
-      batch_matched.push_back(ok);
+  PerformWrite(stream, op);
+}
+
+void ExecutorDriver::Impl::HandleAcknowledgedLocked(
+    absl::Span<const AckView> acks) {
+  std::unique_ptr<AckBatch> matched;
+  for (size_t i = 0; i < acks.size(); ++i) {
+    // Overlap the next lookups' cache misses with this one.
+    constexpr size_t kPrefetchDistance = 4;
+    if (i + kPrefetchDistance < acks.size()) {
+      tracker_.Prefetch(acks[i + kPrefetchDistance].uuid);
     }
+    // Unexpected or duplicate acknowledgements are not ours to report.
+    if (!tracker_.Acknowledge(acks[i].task_id, acks[i].uuid)) continue;
+    if (matched == nullptr) matched = NewAckBatchLocked();
+    matched->Add(acks[i].task_id, acks[i].uuid);
   }
-  if (matched == 0) return;
-  stats_.updates_acknowledged += matched;
+  if (matched == nullptr) return;
+  stats_.updates_acknowledged += matched->size();
   if (room_waiters_ > 0) room_cv_.SignalAll();
   if (drainers_ > 0 && tracker_.unacknowledged() == 0) state_cv_.SignalAll();
-
-  std::unique_ptr<Event> owned;
-  if (matched == total) {
-    owned = TakeEventLocked(event);
-  } else {
-    owned = NewEventLocked();
-    // Drop unexpected or duplicate acknowledgements (not ours to report).
-    if (first_matched) *owned->mutable_acknowledged() = event->acknowledged();
-    for (int i = 0; i < batched; ++i) {
-      if (batch_matched[i]) {
-        *owned->add_batched_acknowledgements() =
-            event->batched_acknowledgements(i);
-      }
-    }
-  }
-  EnqueueLocked(Callback::Kind::kAcknowledged, std::move(owned));
+  EnqueueLocked(Callback::Kind::kAcknowledged);
+  callbacks_.back().acks = std::move(matched);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 #include "driver/internal/agent_stream.h"
 
+#include <grpcpp/impl/codegen/proto_utils.h>
+
 namespace executor_runtime {
 namespace driver_internal {
 namespace {
@@ -35,7 +37,7 @@ AgentStream::AgentStream(RawAgentStub* stub, Listener* listener,
 
 void AgentStream::Start(const grpc::ByteBuffer* first) {
   AddHold();
-  StartRead(&event_);
+  StartRead(&read_buf_);
   StartWrite(first);
   StartCall();
 }
@@ -45,8 +47,29 @@ void AgentStream::OnReadDone(bool ok) {
     listener_->OnReadFailed(this);
     return;
   }
+  if (!DeliverEvent()) {
+    listener_->OnReadFailed(this);
+    return;
+  }
+  StartRead(&read_buf_);
+}
+
+bool AgentStream::DeliverEvent() {
+  absl::string_view bytes;
+  if (flattener_.Flatten(read_buf_, &bytes) &&
+      ParseAcknowledgedEvent(bytes, &acks_)) {
+    read_buf_.Clear();
+    listener_->OnAcknowledged(this, acks_);
+    return true;
+  }
+  // What gRPC does for a protobuf-typed read (it also clears read_buf_).
+  if (!grpc::SerializationTraits<mesos::executor::Event>::Deserialize(
+           &read_buf_, &event_)
+           .ok()) {
+    return false;
+  }
   listener_->OnEvent(this, &event_);
-  StartRead(&event_);
+  return true;
 }
 
 void AgentStream::OnWriteDone(bool ok) { listener_->OnWriteDone(this, ok); }

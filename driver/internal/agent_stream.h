@@ -5,7 +5,9 @@
 // Calls go up as already serialized bytes (a grpc::ByteBuffer, through
 // gRPC's generic stub for the same method): the driver assembles batched
 // UPDATE calls from pre-serialized updates (update_call.h). Events come
-// down parsed by protobuf as usual.
+// down as bytes too: ACKNOWLEDGED events in the plain shape are read
+// straight from them (ack_wire_parser.h, OnAcknowledged); every other event
+// is parsed by protobuf (OnEvent), exactly as gRPC would have parsed it.
 //
 // Concurrency contract (gRPC's, restated):
 // - Reactions (Listener methods) run on gRPC threads and must not block.
@@ -15,6 +17,9 @@
 //   Write() must stay untouched until OnWriteDone.
 // - A read is always outstanding until the stream ends: the Event passed to
 //   OnEvent may be swapped out by the listener; the next read reuses it.
+//   The views passed to OnAcknowledged are valid during the call only.
+//   An event protobuf cannot parse ends the reads (OnReadFailed), as a
+//   failed deserialization does in gRPC.
 // - Start() takes a hold on the call so that Write() may be called from any
 //   thread; the listener calls ReleaseHold() exactly once, after the stream
 //   ended (OnReadFailed) and no write is outstanding. Only then can OnDone
@@ -33,18 +38,21 @@
 #include <grpcpp/support/client_callback.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "api/executor/agent.grpc.pb.h"
 #include "api/executor/executor.pb.h"
+#include "driver/internal/ack_wire_parser.h"
 
 namespace executor_runtime {
 namespace driver_internal {
 
 // The stub AgentStreams are made from: Agent.Connect with raw Call bytes
-// up and parsed Events down.
+// up and raw Event bytes down.
 using RawAgentStub =
-    grpc::TemplatedGenericStub<grpc::ByteBuffer, mesos::executor::Event>;
+    grpc::TemplatedGenericStub<grpc::ByteBuffer, grpc::ByteBuffer>;
 
 // Copies serialized bytes into `*out` (replacing what it held).
 void BytesToByteBuffer(absl::string_view bytes, grpc::ByteBuffer* out);
@@ -53,7 +61,7 @@ void CallToByteBuffer(const mesos::executor::Call& call, std::string* scratch,
                       grpc::ByteBuffer* out);
 
 class AgentStream
-    : public grpc::ClientBidiReactor<grpc::ByteBuffer, mesos::executor::Event> {
+    : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   class Listener {
    public:
@@ -61,6 +69,10 @@ class AgentStream
     // An event arrived; `event` may be swapped out (it is reused).
     virtual void OnEvent(AgentStream* stream,
                          mesos::executor::Event* event) = 0;
+    // An ACKNOWLEDGED event arrived, read without protobuf: its
+    // acknowledgements in order (views valid during the call only).
+    virtual void OnAcknowledged(AgentStream* stream,
+                                absl::Span<const AckView> acks) = 0;
     // No more events: the stream ended or broke.
     virtual void OnReadFailed(AgentStream* stream) = 0;
     // The outstanding Write or CloseWrites finished (ok=false: broken).
@@ -91,9 +103,17 @@ class AgentStream
   void OnDone(const grpc::Status& status) override;
 
  private:
+  // Hands one received event to the listener; false if protobuf could not
+  // parse it.
+  bool DeliverEvent();
+
   grpc::ClientContext context_;
   Listener* const listener_;
-  mesos::executor::Event event_;  // the read buffer
+  // Reading state: touched only by the read reaction (one at a time).
+  grpc::ByteBuffer read_buf_;      // the event as received
+  ByteBufferFlattener flattener_;  // its bytes, contiguous
+  std::vector<AckView> acks_;      // a plain ACKNOWLEDGED event's acks
+  mesos::executor::Event event_;   // any other event, parsed
 };
 
 }  // namespace driver_internal

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "driver/internal/wire_bytes.h"
 #include "util/uuid.h"
@@ -57,15 +58,61 @@ constexpr uint32_t kSourceField = 9;      // enum Source
 constexpr uint32_t kUuidField = 11;       // bytes
 constexpr uint32_t kIdValueField = 1;     // {Slave,Executor}ID.value
 
-// The caller's fields, then room for the stamp, in one allocation at most
-// (none once `out` has grown to the usual update size).
-void SerializeWithRoomForStamp(const mesos::TaskStatus& status,
-                               size_t stamp_size, std::string* out) {
-  const size_t size = status.ByteSizeLong();
-  out->reserve(size + stamp_size);
-  out->resize(size);
-  status.SerializeWithCachedSizesToArray(
-      reinterpret_cast<uint8_t*>(&(*out)[0]));
+// The stamp after the IDs, written byte by byte: every tag and the values
+// of source and the UUID's length fit in one byte.
+constexpr uint8_t Tag(uint32_t field, WireType type) {
+  return static_cast<uint8_t>((field << 3) | static_cast<uint32_t>(type));
+}
+constexpr uint8_t kTimestampTag = Tag(kTimestampField, WireType::kFixed64);
+constexpr uint8_t kSourceTag = Tag(kSourceField, WireType::kVarint);
+constexpr uint8_t kUuidTag = Tag(kUuidField, WireType::kLengthDelimited);
+constexpr uint8_t kSourceExecutor = mesos::TaskStatus::SOURCE_EXECUTOR;
+constexpr size_t kUuidSize = 16;
+static_assert(kSourceField < 16 && kUuidField < 16, "one-byte tags");
+static_assert(mesos::TaskStatus::SOURCE_EXECUTOR < 0x80, "one-byte varint");
+// Timestamp: tag + 8 bytes; source: tag + 1; UUID: tag + length + 16.
+constexpr size_t kStampTailSize = 9 + 2 + 2 + kUuidSize;
+
+// A fresh version-4 UUID into out[0..16). util/uuid.h's generator
+// (absl::BitGen, a cryptographically strong Randen) costs more than the
+// rest of an update's serialization; status update UUIDs only need to be
+// unique and random-looking, which a 128-bit-state PCG generator (period
+// 2^128) seeded per thread from the OS entropy source gives (122 random
+// bits per UUID, like util's).
+void WriteNewUuid(uint8_t* out) {
+  thread_local absl::InsecureBitGen gen;
+  const uint64_t halves[2] = {gen(), gen()};
+  std::memcpy(out, halves, kUuidSize);
+  out[6] = static_cast<uint8_t>((out[6] & 0x0f) | 0x40);  // Version 4.
+  out[8] = static_cast<uint8_t>((out[8] & 0x3f) | 0x80);  // RFC 4122.
+}
+
+// Serializes `status` followed by the stamp into `*out` with one resize
+// (no allocation once `out` has grown to the usual update size).
+void SerializeWithStamp(const mesos::TaskStatus& status,
+                        absl::string_view stamp_ids, absl::Time now,
+                        StampedUpdate* out) {
+  const size_t status_size = status.ByteSizeLong();
+  out->bytes.resize(status_size + stamp_ids.size() + kStampTailSize);
+  uint8_t* at = reinterpret_cast<uint8_t*>(&out->bytes[0]);
+  at = status.SerializeWithCachedSizesToArray(at);
+  // The stamp, after the caller's fields (field order does not matter to
+  // parsers).
+  std::memcpy(at, stamp_ids.data(), stamp_ids.size());
+  at += stamp_ids.size();
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+                "fixed64 is written with memcpy: little-endian hosts only");
+  const double timestamp = absl::ToDoubleSeconds(now - absl::UnixEpoch());
+  *at++ = kTimestampTag;
+  std::memcpy(at, &timestamp, sizeof(timestamp));
+  at += sizeof(timestamp);
+  *at++ = kSourceTag;
+  *at++ = kSourceExecutor;
+  *at++ = kUuidTag;
+  *at++ = kUuidSize;
+  WriteNewUuid(at);
+  AssignBytes(absl::string_view(reinterpret_cast<const char*>(at), kUuidSize),
+              &out->uuid);
 }
 
 }  // namespace
@@ -85,8 +132,6 @@ std::string StampIdBytes(const mesos::ExecutorID& executor_id,
 void SerializeStampedUpdate(const mesos::TaskStatus& status,
                             absl::string_view stamp_ids, absl::Time now,
                             StampedUpdate* out) {
-  // Timestamp: tag + 8 bytes; source: tag + 1; UUID: tag + length + 16.
-  const size_t stamp_size = stamp_ids.size() + 9 + 2 + 18;
   if (status.has_slave_id() || status.has_executor_id() ||
       status.has_timestamp() || status.has_source() || status.has_uuid()) {
     // Rare: the caller filled fields the driver owns. Appending ours would
@@ -98,21 +143,11 @@ void SerializeStampedUpdate(const mesos::TaskStatus& status,
     copy.clear_timestamp();
     copy.clear_source();
     copy.clear_uuid();
-    SerializeWithRoomForStamp(copy, stamp_size, &out->bytes);
+    SerializeWithStamp(copy, stamp_ids, now, out);
   } else {
-    SerializeWithRoomForStamp(status, stamp_size, &out->bytes);
+    SerializeWithStamp(status, stamp_ids, now, out);
   }
-  FillNewUuidBytes(&out->uuid);
-  out->task_id.assign(status.task_id().value());
-  // The stamp, appended after the caller's fields (field order does not
-  // matter to parsers).
-  out->bytes.append(stamp_ids.data(), stamp_ids.size());
-  AppendDoubleField(kTimestampField,
-                    absl::ToDoubleSeconds(now - absl::UnixEpoch()),
-                    &out->bytes);
-  AppendVarintField(kSourceField, mesos::TaskStatus::SOURCE_EXECUTOR,
-                    &out->bytes);
-  AppendLengthDelimited(kUuidField, out->uuid, &out->bytes);
+  AssignBytes(status.task_id().value(), &out->task_id);
 }
 
 }  // namespace driver_internal

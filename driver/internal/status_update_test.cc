@@ -1,6 +1,7 @@
 #include "driver/internal/status_update.h"
 
 #include <set>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -145,6 +146,45 @@ TEST(SerializeStampedUpdateTest, EveryUpdateGetsAFreshUuid) {
     uuids.insert(out.uuid);
   }
   EXPECT_EQ(uuids.size(), 1000u);
+}
+
+TEST(SerializeStampedUpdateTest, UuidsAreVersion4AndLookRandom) {
+  const std::string stamp_ids = StampIdBytes({}, {});
+  StampedUpdate out;
+  constexpr int kUpdates = 4000;
+  // How often each of the 122 random bits is set.
+  std::vector<int> ones(128, 0);
+  for (int i = 0; i < kUpdates; ++i) {
+    SerializeStampedUpdate(Running("t1"), stamp_ids, absl::Now(), &out);
+    ASSERT_EQ(out.uuid.size(), 16u);
+    // The bytes' UUID is the one reported.
+    ASSERT_EQ(out.bytes.substr(out.bytes.size() - 18),
+              std::string("\x5a\x10", 2) + out.uuid);
+    EXPECT_EQ(out.uuid[6] & 0xf0, 0x40) << "version 4";
+    EXPECT_EQ(out.uuid[8] & 0xc0, 0x80) << "RFC 4122 variant";
+    for (int bit = 0; bit < 128; ++bit) {
+      if ((out.uuid[bit / 8] >> (bit % 8)) & 1) ++ones[bit];
+    }
+  }
+  for (int bit = 0; bit < 128; ++bit) {
+    const bool fixed = bit / 8 == 6 ? bit % 8 >= 4 : bit / 8 == 8 && bit % 8 >= 6;
+    if (fixed) continue;
+    // Binomial(4000, 1/2): the standard deviation is ~32; 6 of them.
+    EXPECT_NEAR(ones[bit], kUpdates / 2, 200) << "bit " << bit;
+  }
+}
+
+TEST(SerializeStampedUpdateTest, ReusedOutputTakesEachUpdatesTaskId) {
+  const std::string stamp_ids = StampIdBytes({}, {});
+  StampedUpdate out;
+  for (const char* task : {"task-1", "task-2", "t", "a-longer-task-id"}) {
+    SerializeStampedUpdate(Running(task), stamp_ids, absl::Now(), &out);
+    EXPECT_EQ(out.task_id, task);
+    mesos::TaskStatus parsed;
+    ASSERT_TRUE(parsed.ParseFromString(out.bytes));
+    EXPECT_EQ(parsed.task_id().value(), task);
+    EXPECT_EQ(parsed.uuid(), out.uuid);
+  }
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 #include "driver/internal/update_call.h"
 
+#include <grpc/slice.h>
+#include <grpcpp/support/slice.h>
+
 #include <cstdint>
+#include <cstring>
 
 #include "api/executor/executor.pb.h"
 #include "driver/internal/wire_bytes.h"
@@ -27,15 +31,51 @@ size_t VarintSize(uint64_t value) {
   return size;
 }
 
-// Appends field `field` holding Call.Update { status (1) = <status_bytes> }.
+constexpr uint64_t LengthDelimitedTag(uint32_t field) {
+  return (static_cast<uint64_t>(field) << 3) |
+         static_cast<uint32_t>(WireType::kLengthDelimited);
+}
+constexpr uint64_t kStatusTag = LengthDelimitedTag(kUpdateStatusField);
+
+// The size of Call.Update { status (1) = <status_size bytes> }.
+size_t UpdateMessageSize(size_t status_size) {
+  return VarintSize(kStatusTag) + VarintSize(status_size) + status_size;
+}
+
+// The bytes of field `field` holding Call.Update { status (1) =
+// <status_bytes> }.
+size_t UpdateFieldSize(uint32_t field, size_t status_size) {
+  const size_t update_size = UpdateMessageSize(status_size);
+  return VarintSize(LengthDelimitedTag(field)) + VarintSize(update_size) +
+         update_size;
+}
+
+// Writes that field at `out` (UpdateFieldSize bytes of room); returns the
+// end.
+char* WriteUpdateField(uint32_t field, absl::string_view status_bytes,
+                       char* out) {
+  out = EncodeVarint(LengthDelimitedTag(field), out);
+  out = EncodeVarint(UpdateMessageSize(status_bytes.size()), out);
+  out = EncodeVarint(kStatusTag, out);
+  out = EncodeVarint(status_bytes.size(), out);
+  if (!status_bytes.empty()) {
+    std::memcpy(out, status_bytes.data(), status_bytes.size());
+  }
+  return out + status_bytes.size();
+}
+
+// Appends that field to `*out`.
 void AppendUpdateMessage(uint32_t field, absl::string_view status_bytes,
                          std::string* out) {
-  const size_t update_size = VarintSize(kUpdateStatusField << 3) +
-                             VarintSize(status_bytes.size()) +
-                             status_bytes.size();
-  AppendTag(field, WireType::kLengthDelimited, out);
-  AppendVarint(update_size, out);
-  AppendLengthDelimited(kUpdateStatusField, status_bytes, out);
+  const size_t at = out->size();
+  out->resize(at + UpdateFieldSize(field, status_bytes.size()));
+  WriteUpdateField(field, status_bytes, &(*out)[at]);
+}
+
+// The first update goes to Call.update (5), the rest to
+// Call.batched_updates (100).
+uint32_t UpdateFieldFor(size_t index) {
+  return index == 0 ? kCallUpdateField : kCallBatchedUpdatesField;
 }
 
 }  // namespace
@@ -52,16 +92,37 @@ UpdateCallWriter::UpdateCallWriter(const mesos::ExecutorID& executor_id,
 }
 
 void UpdateCallWriter::Begin() {
-  bytes_.assign(header_);
-  count_ = 0;
+  updates_.clear();
+  size_ = header_.size();
 }
 
 void UpdateCallWriter::Add(absl::string_view status_bytes) {
-  // The first goes to Call.update (5), the rest to Call.batched_updates
-  // (100).
-  AppendUpdateMessage(count_ == 0 ? kCallUpdateField : kCallBatchedUpdatesField,
-                      status_bytes, &bytes_);
-  ++count_;
+  size_ += UpdateFieldSize(UpdateFieldFor(updates_.size()),
+                           status_bytes.size());
+  updates_.push_back(status_bytes);
+}
+
+char* UpdateCallWriter::WriteTo(char* out) const {
+  std::memcpy(out, header_.data(), header_.size());
+  out += header_.size();
+  for (size_t i = 0; i < updates_.size(); ++i) {
+    out = WriteUpdateField(UpdateFieldFor(i), updates_[i], out);
+  }
+  return out;
+}
+
+void UpdateCallWriter::Finish(grpc::ByteBuffer* out) const {
+  grpc::Slice slice(grpc_slice_malloc(size_), grpc::Slice::STEAL_REF);
+  // A fresh slice: ours alone to fill until it is handed to gRPC.
+  WriteTo(reinterpret_cast<char*>(const_cast<uint8_t*>(slice.begin())));
+  grpc::ByteBuffer buffer(&slice, 1);
+  out->Swap(&buffer);
+}
+
+std::string UpdateCallWriter::ToString() const {
+  std::string bytes(size_, '\0');
+  WriteTo(&bytes[0]);
+  return bytes;
 }
 
 void SerializeSubscribeCall(const mesos::executor::Call& call,

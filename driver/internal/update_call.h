@@ -2,15 +2,21 @@
 // updates that were serialized once (status_update.h), so that a batch or a
 // resend costs a memcpy per update instead of a protobuf copy.
 //
+// An UPDATE call is written straight into the buffer gRPC sends: Add()
+// only notes where each update's bytes are, and Finish() sizes the call,
+// allocates its one slice and copies every update in once.
+//
 //   UpdateCallWriter writer(executor_id, framework_id);
 //   writer.Begin();
 //   writer.Add(update.bytes);  // becomes Call.update
 //   writer.Add(next.bytes);    // becomes Call.batched_updates[0] ...
-//   SendBytes(writer.bytes());
+//   writer.Finish(&byte_buffer);
 //
 // Thread-safety: not synchronized (the driver guards its writer).
 #ifndef DRIVER_INTERNAL_UPDATE_CALL_H_
 #define DRIVER_INTERNAL_UPDATE_CALL_H_
+
+#include <grpcpp/support/byte_buffer.h>
 
 #include <cstddef>
 #include <string>
@@ -28,21 +34,30 @@ class UpdateCallWriter {
   UpdateCallWriter(const mesos::ExecutorID& executor_id,
                    const mesos::FrameworkID& framework_id);
 
-  // Starts a new UPDATE call (keeping the buffer's memory).
+  // Starts a new UPDATE call.
   void Begin();
-  // Appends one serialized TaskStatus: the first as Call.update, the
-  // others as Call.batched_updates, in order.
+  // Adds one serialized TaskStatus: the first as Call.update, the others as
+  // Call.batched_updates, in order. The bytes are NOT copied here: they
+  // must stay valid and unchanged until Finish() or ToString().
   void Add(absl::string_view status_bytes);
 
   // Updates added since Begin().
-  size_t count() const { return count_; }
-  // The serialized Call so far.
-  const std::string& bytes() const { return bytes_; }
+  size_t count() const { return updates_.size(); }
+  // The size of the serialized Call so far.
+  size_t size() const { return size_; }
+
+  // Writes the Call into `*out` (replacing what it held) as one slice.
+  void Finish(grpc::ByteBuffer* out) const;
+  // The same bytes as a string (for tests).
+  std::string ToString() const;
 
  private:
+  // Writes the Call at `out` (size() bytes of room); returns the end.
+  char* WriteTo(char* out) const;
+
   std::string header_;  // executor_id, framework_id and type: constant
-  std::string bytes_;
-  size_t count_ = 0;
+  std::vector<absl::string_view> updates_;  // reused from call to call
+  size_t size_ = 0;
 };
 
 // Serializes `call` (a SUBSCRIBE) into `*out`, replacing its contents, with

@@ -3,6 +3,9 @@
 #include <string>
 #include <vector>
 
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/slice.h>
+
 #include "api/executor/executor.pb.h"
 #include "gtest/gtest.h"
 
@@ -33,10 +36,11 @@ class UpdateCallWriterTest : public ::testing::Test {
 TEST_F(UpdateCallWriterTest, OneUpdateIsCallUpdate) {
   UpdateCallWriter writer(executor_, framework_);
   writer.Begin();
-  writer.Add(Status("t1", "a").SerializeAsString());
+  const std::string status = Status("t1", "a").SerializeAsString();
+  writer.Add(status);
   EXPECT_EQ(writer.count(), 1u);
   Call call;
-  ASSERT_TRUE(call.ParseFromString(writer.bytes()));
+  ASSERT_TRUE(call.ParseFromString(writer.ToString()));
   EXPECT_EQ(call.type(), Call::UPDATE);
   EXPECT_EQ(call.executor_id().value(), "ex");
   EXPECT_EQ(call.framework_id().value(), "fw");
@@ -56,18 +60,44 @@ TEST_F(UpdateCallWriterTest, MoreUpdatesAreBatchedInOrderAndMatchProtobuf) {
     expected.set_type(Call::UPDATE);
     // Sizes around the one-byte varint limit (127) exercise length varints.
     const std::vector<size_t> sizes = {0, 100, 126, 127, 128, 300, 20000};
+    // The writer refers to these bytes until the call is written.
+    std::vector<std::string> serialized(sizes.size());
     for (size_t i = 0; i < sizes.size(); ++i) {
       const mesos::TaskStatus status =
           Status("t" + std::to_string(i), std::string(sizes[i], 'x'));
-      writer.Add(status.SerializeAsString());
+      serialized[i] = status.SerializeAsString();
+      writer.Add(serialized[i]);
       Call::Update* update =
           i == 0 ? expected.mutable_update() : expected.add_batched_updates();
       *update->mutable_status() = status;
     }
     EXPECT_EQ(writer.count(), sizes.size());
-    // Byte for byte what protobuf itself writes.
-    EXPECT_EQ(writer.bytes(), expected.SerializeAsString());
+    // Byte for byte what protobuf itself writes, as a string and as the
+    // buffer gRPC sends.
+    const std::string expected_bytes = expected.SerializeAsString();
+    EXPECT_EQ(writer.size(), expected_bytes.size());
+    EXPECT_EQ(writer.ToString(), expected_bytes);
+    grpc::ByteBuffer buffer;
+    writer.Finish(&buffer);
+    std::vector<grpc::Slice> slices;
+    ASSERT_TRUE(buffer.Dump(&slices).ok());
+    std::string sent;
+    for (const grpc::Slice& slice : slices) {
+      sent.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+    EXPECT_EQ(sent, expected_bytes);
   }
+}
+
+TEST_F(UpdateCallWriterTest, EmptyCallIsTheHeaderAlone) {
+  UpdateCallWriter writer(executor_, framework_);
+  writer.Begin();
+  EXPECT_EQ(writer.count(), 0u);
+  Call call;
+  ASSERT_TRUE(call.ParseFromString(writer.ToString()));
+  EXPECT_EQ(call.type(), Call::UPDATE);
+  EXPECT_FALSE(call.has_update());
+  EXPECT_EQ(writer.size(), writer.ToString().size());
 }
 
 TEST(SerializeSubscribeCallTest, AppendsUnacknowledgedUpdatesInOrder) {

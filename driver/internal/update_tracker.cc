@@ -7,12 +7,6 @@
 namespace executor_runtime {
 namespace driver_internal {
 
-absl::uint128 UpdateTracker::Key(absl::string_view uuid) {
-  uint64_t halves[2] = {0, 0};
-  std::memcpy(halves, uuid.data(), std::min<size_t>(uuid.size(), 16));
-  return absl::MakeUint128(halves[0], halves[1]);
-}
-
 void UpdateTracker::Grow() {
   std::vector<Entry> bigger(ring_.empty() ? 64 : ring_.size() * 2);
   const uint64_t count = next_seq_ - front_seq_;
@@ -49,10 +43,7 @@ bool UpdateTracker::Acknowledge(absl::string_view task_id,
   entry.acknowledged = true;
   if (seq < cursor_) --in_flight_;
   if (!tasks_.empty()) tasks_.erase(entry.update.task_id);
-  // Cleared, not freed: the slot's memory serves a later update.
-  entry.update.bytes.clear();
-  entry.update.task_id.clear();
-  entry.update.uuid.clear();
+  // Kept as is: the slot's memory serves a later update (AddBySwap).
   while (front_seq_ < next_seq_ && At(front_seq_).acknowledged) {
     head_ = (head_ + 1) & mask_;
     ++front_seq_;

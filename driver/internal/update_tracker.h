@@ -6,9 +6,10 @@
 // for free) and are found by UUID through a hash map: accepting, sending
 // and acknowledging are O(1) each (amortized). Each update is kept as the
 // bytes it was serialized to once (StampedUpdate). The queue is a ring of
-// slots that are cleared, not freed, when acknowledged, and AddBySwap()
-// hands a slot's buffers back to the caller for its next update: in steady
-// state an update costs no heap allocation here.
+// slots that are kept, not freed, when acknowledged, and AddBySwap() hands
+// a slot's buffers (still holding the acknowledged update, so that same-
+// sized fields can be overwritten in place) back to the caller for its
+// next update: in steady state an update costs no heap allocation here.
 //
 //   queue:  [acked][unacked ... written on this stream)[not yet written...]
 //            front                               cursor              end
@@ -20,8 +21,10 @@
 #ifndef DRIVER_INTERNAL_UPDATE_TRACKER_H_
 #define DRIVER_INTERNAL_UPDATE_TRACKER_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -43,8 +46,9 @@ class UpdateTracker {
   // Takes a stamped update (uuid: 16 bytes, unique). It goes to the end of
   // the queue, not yet written.
   void Add(StampedUpdate update) { AddBySwap(&update); }
-  // The same, swapping `*update` into the queue; `*update` receives cleared
-  // buffers whose memory the next update can reuse.
+  // The same, swapping `*update` into the queue; `*update` receives the
+  // buffers of an acknowledged (or never used) slot, contents unspecified,
+  // whose memory the next update can reuse.
   void AddBySwap(StampedUpdate* update);
 
   // Marks the update (task_id, uuid) acknowledged; false if no such update
@@ -100,7 +104,11 @@ class UpdateTracker {
     bool acknowledged = false;
   };
 
-  static absl::uint128 Key(absl::string_view uuid);
+  static absl::uint128 Key(absl::string_view uuid) {
+    uint64_t halves[2] = {0, 0};
+    std::memcpy(halves, uuid.data(), std::min<size_t>(uuid.size(), 16));
+    return absl::MakeUint128(halves[0], halves[1]);
+  }
   Entry& At(uint64_t seq) {
     return ring_[(head_ + (seq - front_seq_)) & mask_];
   }

@@ -149,6 +149,30 @@ TEST(UpdateTrackerTest, ManyUpdatesStayConsistent) {
   EXPECT_EQ(tracker.unsent(), 0u);
 }
 
+TEST(UpdateTrackerTest, AddBySwapHandsBackAnAcknowledgedSlotsBuffers) {
+  UpdateTracker tracker;
+  std::vector<StampedUpdate> sent;
+  // Fill the ring's first 64 slots and acknowledge them all.
+  for (int i = 0; i < 64; ++i) {
+    sent.push_back(Update("t" + std::to_string(i), mesos::TASK_RUNNING));
+    StampedUpdate update = sent.back();
+    tracker.AddBySwap(&update);
+    EXPECT_TRUE(update.bytes.empty()) << "a fresh slot has no buffers";
+  }
+  for (const StampedUpdate& update : sent) {
+    ASSERT_TRUE(tracker.Acknowledge(update.task_id, update.uuid));
+  }
+  // The next update lands in the first slot again and gets its buffers
+  // back, with their memory (and old contents) for the next update.
+  StampedUpdate next = Update("next", mesos::TASK_FINISHED);
+  const StampedUpdate copy = next;
+  tracker.AddBySwap(&next);
+  EXPECT_EQ(next.uuid.size(), 16u);
+  EXPECT_GE(next.bytes.capacity(), sent[0].bytes.size());
+  EXPECT_EQ(Unacked(tracker), std::vector<std::string>{copy.uuid});
+  EXPECT_TRUE(tracker.Acknowledge("next", copy.uuid));
+}
+
 }  // namespace
 }  // namespace driver_internal
 }  // namespace executor_runtime
