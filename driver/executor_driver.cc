@@ -320,6 +320,11 @@ class ExecutorDriver::Impl : public AgentStream::Listener {
   bool writes_done_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool writes_done_sent_ ABSL_GUARDED_BY(mu_) = false;
   bool batching_ ABSL_GUARDED_BY(mu_) = false;
+  // Acknowledgement receipts (docs/PROTOCOL.md): enabled on this stream,
+  // and the acknowledgements received on it so far, which every call after
+  // SUBSCRIBE reports so that the agent can forget those UUIDs.
+  bool ack_receipts_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t acks_received_on_stream_ ABSL_GUARDED_BY(mu_) = 0;
   grpc::Status stream_status_ ABSL_GUARDED_BY(mu_);
   absl::Time stream_opened_ ABSL_GUARDED_BY(mu_);
   absl::Time last_event_ ABSL_GUARDED_BY(mu_);
@@ -780,6 +785,7 @@ void ExecutorDriver::Impl::BuildSubscribeLocked() {
     subscribe->mutable_capabilities()->set_batched_updates(true);
     subscribe->mutable_capabilities()->set_batched_acknowledgements(true);
   }
+  subscribe->mutable_capabilities()->set_acknowledgement_receipts(true);
   // Everything the agent has not acknowledged, in original order, as the
   // bytes each update was serialized to when it was sent.
   std::vector<absl::string_view> updates;
@@ -813,6 +819,8 @@ void ExecutorDriver::Impl::OpenStreamLocked() {
   writes_done_requested_ = false;
   writes_done_sent_ = false;
   batching_ = false;
+  ack_receipts_ = false;
+  acks_received_on_stream_ = 0;
   heartbeat_interval_ = absl::ZeroDuration();
   stream_status_ = grpc::Status::OK;
   pending_calls_.clear();
@@ -927,6 +935,11 @@ WriteOp ExecutorDriver::Impl::PrepareWriteLocked() {
     return WriteOp::kWritesDone;
   }
   if (!pending_calls_.empty()) {
+    // The receipt as of now, when the call is written: counts only grow.
+    if (ack_receipts_) {
+      pending_calls_.front().set_acknowledgements_received(
+          acks_received_on_stream_);
+    }
     driver_internal::CallToByteBuffer(pending_calls_.front(), &write_scratch_,
                                       &write_buf_);
     pending_calls_.pop_front();
@@ -948,7 +961,9 @@ WriteOp ExecutorDriver::Impl::PrepareWriteLocked() {
 void ExecutorDriver::Impl::BuildUpdateCallLocked() {
   // The writer refers to the tracker's bytes (unchanged while mu_ is held)
   // and copies each update once, straight into the buffer gRPC sends.
-  update_writer_.Begin();
+  update_writer_.Begin(ack_receipts_ ? std::optional<uint64_t>(
+                                          acks_received_on_stream_)
+                                    : std::nullopt);
   while (true) {
     if (options_.max_in_flight_updates != 0 &&
         tracker_.in_flight() >= options_.max_in_flight_updates) {
@@ -1099,6 +1114,7 @@ void ExecutorDriver::Impl::HandleSubscribedLocked(
   ++stats_.subscriptions;
   batching_ =
       options_.enable_batching && subscribed.capabilities().batched_updates();
+  ack_receipts_ = subscribed.capabilities().acknowledgement_receipts();
   heartbeat_interval_ =
       subscribed.heartbeat_interval_seconds() > 0
           ? absl::Seconds(subscribed.heartbeat_interval_seconds())
@@ -1133,6 +1149,8 @@ void ExecutorDriver::Impl::OnAcknowledged(AgentStream* stream,
 
 void ExecutorDriver::Impl::HandleAcknowledgedLocked(
     absl::Span<const AckView> acks) {
+  // Every acknowledgement counts for the receipt, ours or not.
+  acks_received_on_stream_ += acks.size();
   std::unique_ptr<AckBatch> matched;
   for (size_t i = 0; i < acks.size(); ++i) {
     // Overlap the next lookups' cache misses with this one.

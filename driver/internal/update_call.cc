@@ -16,6 +16,7 @@ namespace {
 // mesos::executor::Call field numbers (api/executor/executor.proto).
 constexpr uint32_t kCallUpdateField = 5;            // Call.Update update
 constexpr uint32_t kCallBatchedUpdatesField = 100;  // repeated Call.Update
+constexpr uint32_t kCallAcknowledgementsReceivedField = 101;  // uint64
 constexpr uint32_t kCallSubscribeField = 4;         // Call.Subscribe
 // Call.Subscribe field numbers.
 constexpr uint32_t kSubscribeUpdatesField = 2;  // repeated Call.Update
@@ -91,9 +92,15 @@ UpdateCallWriter::UpdateCallWriter(const mesos::ExecutorID& executor_id,
   header.AppendPartialToString(&header_);
 }
 
-void UpdateCallWriter::Begin() {
+void UpdateCallWriter::Begin(
+    std::optional<uint64_t> acknowledgements_received) {
   updates_.clear();
-  size_ = header_.size();
+  receipt_.clear();
+  if (acknowledgements_received.has_value()) {
+    AppendVarintField(kCallAcknowledgementsReceivedField,
+                      *acknowledgements_received, &receipt_);
+  }
+  size_ = header_.size() + receipt_.size();
 }
 
 void UpdateCallWriter::Add(absl::string_view status_bytes) {
@@ -107,6 +114,10 @@ char* UpdateCallWriter::WriteTo(char* out) const {
   out += header_.size();
   for (size_t i = 0; i < updates_.size(); ++i) {
     out = WriteUpdateField(UpdateFieldFor(i), updates_[i], out);
+  }
+  if (!receipt_.empty()) {
+    std::memcpy(out, receipt_.data(), receipt_.size());
+    out += receipt_.size();
   }
   return out;
 }

@@ -7,7 +7,7 @@
 // allocates its one slice and copies every update in once.
 //
 //   UpdateCallWriter writer(executor_id, framework_id);
-//   writer.Begin();
+//   writer.Begin();  // or Begin(acks_received): with a receipt
 //   writer.Add(update.bytes);  // becomes Call.update
 //   writer.Add(next.bytes);    // becomes Call.batched_updates[0] ...
 //   writer.Finish(&byte_buffer);
@@ -19,6 +19,8 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,8 +36,9 @@ class UpdateCallWriter {
   UpdateCallWriter(const mesos::ExecutorID& executor_id,
                    const mesos::FrameworkID& framework_id);
 
-  // Starts a new UPDATE call.
-  void Begin();
+  // Starts a new UPDATE call; with `acknowledgements_received`, the call
+  // carries that receipt (Call.acknowledgements_received).
+  void Begin(std::optional<uint64_t> acknowledgements_received = std::nullopt);
   // Adds one serialized TaskStatus: the first as Call.update, the others as
   // Call.batched_updates, in order. The bytes are NOT copied here: they
   // must stay valid and unchanged until Finish() or ToString().
@@ -57,6 +60,7 @@ class UpdateCallWriter {
 
   std::string header_;  // executor_id, framework_id and type: constant
   std::vector<absl::string_view> updates_;  // reused from call to call
+  std::string receipt_;  // The receipt field, encoded, or empty.
   size_t size_ = 0;
 };
 

@@ -49,6 +49,29 @@ TEST_F(UpdateCallWriterTest, OneUpdateIsCallUpdate) {
   EXPECT_EQ(call.batched_updates_size(), 0);
 }
 
+TEST_F(UpdateCallWriterTest, AReceiptIsWrittenAsProtobufWouldAndNotKept) {
+  UpdateCallWriter writer(executor_, framework_);
+  const std::string status = Status("t1", "a").SerializeAsString();
+  // 300 needs a two-byte varint.
+  writer.Begin(uint64_t{300});
+  writer.Add(status);
+  Call expected;
+  *expected.mutable_executor_id() = executor_;
+  *expected.mutable_framework_id() = framework_;
+  expected.set_type(Call::UPDATE);
+  *expected.mutable_update()->mutable_status() = Status("t1", "a");
+  expected.set_acknowledgements_received(300);
+  EXPECT_EQ(writer.size(), expected.ByteSizeLong());
+  EXPECT_EQ(writer.ToString(), expected.SerializeAsString());
+  // The next call without one carries none.
+  writer.Begin();
+  writer.Add(status);
+  Call parsed;
+  ASSERT_TRUE(parsed.ParseFromString(writer.ToString()));
+  EXPECT_FALSE(parsed.has_acknowledgements_received());
+  EXPECT_EQ(writer.size(), writer.ToString().size());
+}
+
 TEST_F(UpdateCallWriterTest, MoreUpdatesAreBatchedInOrderAndMatchProtobuf) {
   UpdateCallWriter writer(executor_, framework_);
   // Twice: Begin() must start afresh.

@@ -573,6 +573,32 @@ TEST_F(DriverAgentTest, ManyThreadsSendingLoseAndReorderNothing) {
   EXPECT_FALSE(executor_.overlapped());
 }
 
+// Acknowledgement receipts: however long the stream, the agent remembers
+// the UUIDs of about one window of updates, not of every update.
+TEST_F(DriverAgentTest, ReceiptsKeepTheAgentsMemoryOfUuidsToAWindow) {
+  auto driver = StartDriver();
+  EXPECT_TRUE(
+      executor_.subscribed()[0].capabilities().acknowledgement_receipts());
+  LaunchTasks({"t"});
+  constexpr int kRounds = 20;
+  constexpr int kPerRound = 250;
+  for (int round = 0; round < kRounds; ++round) {
+    for (int i = 0; i < kPerRound; ++i) {
+      ASSERT_TRUE(driver->SendStatusUpdate(TestStatus("t", mesos::TASK_RUNNING))
+                      .ok());
+    }
+    ASSERT_TRUE(executor_.WaitForAcks((round + 1) * kPerRound));
+  }
+  // Every acknowledgement arrived before this update was written: its call
+  // tells the agent so, and only its own UUID stays remembered.
+  ASSERT_TRUE(
+      driver->SendStatusUpdate(TestStatus("t", mesos::TASK_RUNNING)).ok());
+  ASSERT_TRUE(executor_.WaitForAcks(kRounds * kPerRound + 1));
+  EXPECT_EQ(agent().UpdateCount(), static_cast<size_t>(kRounds * kPerRound + 1));
+  EXPECT_EQ(agent().Executor(ref_)->remembered_update_uuids, 1u);
+  EXPECT_TRUE(driver->Stop(absl::Seconds(10)).ok());
+}
+
 TEST_F(DriverAgentTest, WorksWithoutBatching) {
   auto driver = StartDriver([](DriverOptions* options) {
     options->enable_batching = false;

@@ -200,6 +200,8 @@ TEST_F(WireTest, SubscribeCarriesIdsCapabilitiesAndTheToken) {
   EXPECT_EQ(call.framework_id().value(), "f1");
   EXPECT_TRUE(call.subscribe().capabilities().batched_updates());
   EXPECT_TRUE(call.subscribe().capabilities().batched_acknowledgements());
+  EXPECT_TRUE(call.subscribe().capabilities().acknowledgement_receipts());
+  EXPECT_FALSE(call.has_acknowledgements_received());
   EXPECT_EQ(call.subscribe().unacknowledged_updates_size(), 0);
   EXPECT_EQ(call.subscribe().unacknowledged_tasks_size(), 0);
   EXPECT_EQ(agent_.authorization(), "Bearer tok");
@@ -209,8 +211,11 @@ TEST_F(WireTest, SubscribeCarriesIdsCapabilitiesAndTheToken) {
 TEST_F(WireTest, BatchingOffIsNotOffered) {
   auto driver =
       StartDriver([](DriverOptions* o) { o->enable_batching = false; });
-  EXPECT_FALSE(
-      agent_.calls_of(Call::SUBSCRIBE)[0].subscribe().has_capabilities());
+  const mesos::executor::Capabilities& offered =
+      agent_.calls_of(Call::SUBSCRIBE)[0].subscribe().capabilities();
+  EXPECT_FALSE(offered.batched_updates());
+  EXPECT_FALSE(offered.batched_acknowledgements());
+  EXPECT_TRUE(offered.acknowledgement_receipts());  // independent of batching
 }
 
 TEST_F(WireTest, BusyStreamCoalescesUpdatesIntoFewCallsInOrder) {
@@ -234,6 +239,8 @@ TEST_F(WireTest, BusyStreamCoalescesUpdatesIntoFewCallsInOrder) {
   bool some_batched = false;
   for (const Call& call : agent_.calls_of(Call::UPDATE)) {
     some_batched |= call.batched_updates_size() > 0;
+    // This agent did not enable receipts: none is sent.
+    EXPECT_FALSE(call.has_acknowledgements_received());
   }
   EXPECT_TRUE(some_batched);
 }
