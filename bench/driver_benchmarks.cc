@@ -1,8 +1,9 @@
 // BM_Driver...: the runtime end to end (ExecutorDriver -> AgentCore ->
 // acknowledgement back into the driver), see driver_fixture.h.
 //
-//   BM_DriverThroughput/window:W/executors:E  batches of updates handed to E
-//       drivers at once; W = DriverOptions::max_in_flight_updates.
+//   BM_DriverThroughput/window:W/executors:E[/burst:B]  batches of updates
+//       handed to E drivers at once (B each, else 4096 in all and at least
+//       16 each); W = DriverOptions::max_in_flight_updates.
 //   BM_DriverRoundTrip/window:1  one update at a time, each waited for:
 //       compare with BM_RawGrpcNaive/window:1.
 //   BM_DriverLoad/offered:R  R updates/s offered, for p50/p99.
@@ -32,17 +33,19 @@ std::unique_ptr<DriverFixture> StartOrSkip(
 }
 
 void BM_DriverThroughput(benchmark::State& state, size_t window,
-                         int executors) {
+                         int executors, int burst) {
   DriverFixtureOptions options;
   options.executors = executors;
   options.max_in_flight_updates = window;
   if (window != 1) options.latency_sample_every = kThroughputLatencySampleEvery;
   auto fixture = StartOrSkip(state, options);
   if (fixture == nullptr) return;
-  // At least 16 updates per driver and iteration.
-  RunWindowed(state, *fixture, /*window=*/0,
-              window == 1 ? kRoundTripBatch
-                          : std::max(kThroughputBatch, 16 * executors));
+  // `burst` updates per driver and iteration, or at least 16 each and
+  // kThroughputBatch in all.
+  const int batch = window == 1 ? kRoundTripBatch
+                    : burst > 0 ? burst * executors
+                                : std::max(kThroughputBatch, 16 * executors);
+  RunWindowed(state, *fixture, /*window=*/0, batch);
 }
 
 void BM_DriverRoundTrip(benchmark::State& state) {
@@ -69,14 +72,18 @@ void RegisterDriverBenchmarks() {
   struct Shape {
     size_t window;
     int executors;
+    int burst = 0;  // Updates per executor and iteration; 0: the default.
   };
-  for (Shape shape : {Shape{1, 1}, Shape{64, 1}, Shape{0, 1}, Shape{0, 8},
-                      Shape{0, 64}, Shape{0, 1000}}) {
+  for (Shape shape :
+       {Shape{1, 1}, Shape{64, 1}, Shape{0, 1}, Shape{0, 8}, Shape{0, 64},
+        Shape{0, 1000}, Shape{0, 1000, 256}}) {
     benchmark::RegisterBenchmark(
         absl::StrCat("BM_DriverThroughput/window:", WindowName(shape.window),
-                     "/executors:", shape.executors)
+                     "/executors:", shape.executors,
+                     shape.burst > 0 ? absl::StrCat("/burst:", shape.burst)
+                                     : "")
             .c_str(),
-        BM_DriverThroughput, shape.window, shape.executors)
+        BM_DriverThroughput, shape.window, shape.executors, shape.burst)
         ->UseManualTime()
         ->Unit(benchmark::kMicrosecond);
   }

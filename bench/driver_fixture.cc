@@ -228,6 +228,7 @@ class DriverFixture::Impl {
       }
     }
     statuses_.resize(options_.executors);
+    sent_by_executor_.assign(options_.executors, 0);
     for (int i = 0; i < options_.executors; ++i) {
       for (int t = 0; t < options_.tasks_per_executor; ++t) {
         mesos::TaskStatus status;
@@ -239,22 +240,36 @@ class DriverFixture::Impl {
     return absl::OkStatus();
   }
 
+  // Each driver gets its share of the `count` updates in one run, as an
+  // executor emits a burst of its own; the drivers take turns, starting one
+  // further on each call.
   absl::Status Send(int count) {
     const int executors = options_.executors;
-    for (int i = 0; i < count; ++i) {
-      const uint64_t n = sent_;
-      const int executor = static_cast<int>(n % executors);
-      const int task =
-          static_cast<int>((n / executors) % options_.tasks_per_executor);
-      executors_[executor]->Sending(task);
-      absl::Status status =
-          drivers_[executor]->SendStatusUpdate(statuses_[executor][task]);
-      if (!status.ok()) {
-        executors_[executor]->NotSent(task);
-        return status;
+    const int start = static_cast<int>(calls_ % executors);
+    ++calls_;
+    for (int k = 0; k < executors && k < count; ++k) {
+      const int executor = (start + k) % executors;
+      const int share = count / executors + (k < count % executors ? 1 : 0);
+      for (int i = 0; i < share; ++i) {
+        absl::Status status = SendOne(executor);
+        if (!status.ok()) return status;
       }
-      ++sent_;
     }
+    return absl::OkStatus();
+  }
+
+  absl::Status SendOne(int executor) {
+    const int task = static_cast<int>(sent_by_executor_[executor] %
+                                      options_.tasks_per_executor);
+    executors_[executor]->Sending(task);
+    absl::Status status =
+        drivers_[executor]->SendStatusUpdate(statuses_[executor][task]);
+    if (!status.ok()) {
+      executors_[executor]->NotSent(task);
+      return status;
+    }
+    ++sent_by_executor_[executor];
+    ++sent_;
     return absl::OkStatus();
   }
 
@@ -280,6 +295,8 @@ class DriverFixture::Impl {
   // Update templates by executor and task.
   std::vector<std::vector<mesos::TaskStatus>> statuses_;
   uint64_t sent_ = 0;
+  std::vector<uint64_t> sent_by_executor_;
+  uint64_t calls_ = 0;  // Send() calls so far.
 };
 
 absl::StatusOr<std::unique_ptr<DriverFixture>> DriverFixture::Start(

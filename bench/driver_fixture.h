@@ -48,7 +48,8 @@ class DriverFixture {
   DriverFixture(const DriverFixture&) = delete;
   DriverFixture& operator=(const DriverFixture&) = delete;
 
-  // Sends `count` TASK_RUNNING updates, round-robin over drivers and tasks.
+  // Sends `count` TASK_RUNNING updates: each driver its share in one run
+  // (the drivers take turns), each driver's updates cycling over its tasks.
   absl::Status Send(int count);
   // Blocks until `total` acknowledgements arrived (false after 60 s).
   bool WaitAcked(uint64_t total);
