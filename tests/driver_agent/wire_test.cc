@@ -211,7 +211,7 @@ TEST_F(WireTest, SubscribeCarriesIdsCapabilitiesAndTheToken) {
 TEST_F(WireTest, BatchingOffIsNotOffered) {
   auto driver =
       StartDriver([](DriverOptions* o) { o->enable_batching = false; });
-  const mesos::executor::Capabilities& offered =
+  const mesos::executor::Capabilities offered =
       agent_.calls_of(Call::SUBSCRIBE)[0].subscribe().capabilities();
   EXPECT_FALSE(offered.batched_updates());
   EXPECT_FALSE(offered.batched_acknowledgements());
