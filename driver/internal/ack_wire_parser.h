@@ -14,13 +14,9 @@
 // encodings, truncation, ...) it returns false and the caller parses the
 // event with protobuf as usual, so behaviour never differs from protobuf's.
 //
-// Thread-safety: the functions are pure and safe to call concurrently; a
-// ByteBufferFlattener is used by one thread at a time.
+// Thread-safety: the functions are pure and safe to call concurrently.
 #ifndef DRIVER_INTERNAL_ACK_WIRE_PARSER_H_
 #define DRIVER_INTERNAL_ACK_WIRE_PARSER_H_
-
-#include <grpcpp/support/byte_buffer.h>
-#include <grpcpp/support/slice.h>
 
 #include <string>
 #include <vector>
@@ -49,21 +45,6 @@ bool ParseAcknowledgedEvent(absl::string_view event_bytes,
 // same order; the views point into `event`.
 void AppendAckViews(const mesos::executor::Event& event,
                     std::vector<AckView>* acks);
-
-// Gives a grpc::ByteBuffer's contents as one contiguous view: the buffer's
-// own memory when it is a single slice, otherwise a copy in a buffer that
-// is reused from call to call.
-class ByteBufferFlattener {
- public:
-  // False if the buffer could not be read. The view stays valid until the
-  // next call or the flattener's destruction, even if `buffer` is cleared.
-  bool Flatten(const grpc::ByteBuffer& buffer, absl::string_view* bytes);
-
- private:
-  grpc::Slice single_;               // holds a reference to a lone slice
-  std::vector<grpc::Slice> slices_;  // reused by multi-slice buffers
-  std::string copy_;                 // their bytes, joined
-};
 
 }  // namespace driver_internal
 }  // namespace executor_runtime

@@ -45,6 +45,7 @@
 #include "api/executor/agent.grpc.pb.h"
 #include "api/executor/executor.pb.h"
 #include "driver/internal/ack_wire_parser.h"
+#include "util/byte_buffer_flattener.h"
 
 namespace executor_runtime {
 namespace driver_internal {

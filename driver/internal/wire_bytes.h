@@ -1,7 +1,7 @@
-// Protocol buffer wire format, written by hand: the few primitives the
-// driver needs to assemble Calls from pre-serialized pieces without
-// building (and copying) protobuf objects per status update, and to copy
-// field bytes out cheaply.
+// Protocol buffer wire format, written by hand (util/wire_reader.h reads
+// it): the few primitives the driver needs to assemble Calls from
+// pre-serialized pieces without building (and copying) protobuf objects
+// per status update, and to copy field bytes out cheaply.
 //
 // Encoding reminder (https://protobuf.dev/programming-guides/encoding/):
 // every field is a tag `(field_number << 3) | wire_type` as a varint, then
@@ -20,15 +20,10 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "util/wire_reader.h"  // WireType
 
 namespace executor_runtime {
 namespace driver_internal {
-
-enum class WireType : uint32_t {
-  kVarint = 0,
-  kFixed64 = 1,
-  kLengthDelimited = 2,
-};
 
 // Most bytes a varint takes.
 constexpr size_t kMaxVarintSize = 10;

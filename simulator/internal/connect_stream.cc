@@ -26,9 +26,6 @@ constexpr size_t kMaxAcksPerEvent = 8192;
 // idle stream does not keep a big message around.
 constexpr int kMaxKeptBatch = 8;
 
-// flat_call_ keeps its capacity from one read to the next, up to this.
-constexpr size_t kMaxKeptFlatCall = 64 * 1024;
-
 // Refusals that only a broken or hostile executor earns. UNAVAILABLE
 // (subscriptions refused for a while) and NOT_FOUND (an executor not
 // declared yet, e.g. while a restarted agent recovers) happen to honest
@@ -232,31 +229,12 @@ void ConnectStream::OnReadDone(bool ok) {
 
 absl::Status ConnectStream::HandleCallBytes() {
   // The fast path reads UPDATE calls in place, from one contiguous piece.
-  grpc::Slice single;
   absl::string_view bytes;
-  if (read_buffer_.TrySingleSlice(&single).ok()) {
-    bytes = absl::string_view(reinterpret_cast<const char*>(single.begin()),
-                              single.size());
-  } else {
-    std::vector<grpc::Slice> slices;
-    if (read_buffer_.Dump(&slices).ok()) {
-      flat_call_.clear();
-      for (const grpc::Slice& slice : slices) {
-        flat_call_.append(reinterpret_cast<const char*>(slice.begin()),
-                          slice.size());
-      }
-      bytes = flat_call_;
-    }
-  }
-  absl::Status status;
-  if (bytes.size() == read_buffer_.Length() &&
+  if (flattener_.Flatten(read_buffer_, &bytes) &&
       ReadUpdateCall(bytes, &update_view_)) {
-    status = agent_->HandleUpdateCall(this, update_view_);
-  } else {
-    status = ParseAndHandleCall();
+    return agent_->HandleUpdateCall(this, update_view_);
   }
-  if (flat_call_.capacity() > kMaxKeptFlatCall) std::string().swap(flat_call_);
-  return status;
+  return ParseAndHandleCall();
 }
 
 absl::Status ConnectStream::ParseAndHandleCall() {

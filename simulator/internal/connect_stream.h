@@ -41,6 +41,7 @@
 #include "api/executor/executor.pb.h"
 #include "simulator/internal/agent_state.h"
 #include "simulator/internal/update_call_view.h"
+#include "util/byte_buffer_flattener.h"
 
 namespace executor_runtime {
 namespace simulator_internal {
@@ -122,9 +123,9 @@ class ConnectStream
   // Used only by the reading side (one read at a time).
   grpc::ByteBuffer read_buffer_;
   // The fast path for UPDATE calls (update_call_view.h): the call's bytes
-  // in one piece (copied here only when gRPC delivered several slices),
-  // read in place.
-  std::string flat_call_;
+  // in one piece (copied only when gRPC delivered several slices), read in
+  // place.
+  ByteBufferFlattener flattener_;
   UpdateCallView update_view_;
   // The slow path: every other call, parsed whole.
   mesos::executor::Call call_;

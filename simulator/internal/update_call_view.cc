@@ -1,21 +1,15 @@
 #include "simulator/internal/update_call_view.h"
 
-#include <google/protobuf/io/coded_stream.h>
-
 #include <cstdint>
 
 #include "api/executor/executor.pb.h"
 #include "util/uuid.h"
+#include "util/wire_reader.h"
 
 namespace executor_runtime {
 namespace simulator_internal {
 
 namespace {
-
-// Wire types (https://protobuf.dev/programming-guides/encoding/).
-constexpr uint32_t kVarint = 0;
-constexpr uint32_t kFixed64 = 1;
-constexpr uint32_t kLengthDelimited = 2;
 
 // Field numbers: api/executor/executor.proto and api/mesos/mesos.proto.
 constexpr uint32_t kCallExecutorId = 1;
@@ -39,71 +33,6 @@ constexpr uint32_t kStatusSource = 9;
 constexpr uint32_t kStatusReason = 10;
 constexpr uint32_t kStatusUuid = 11;
 
-struct Field {
-  uint32_t number = 0;
-  uint32_t wire_type = 0;
-  uint64_t value = 0;       // varint and fixed64 fields
-  absl::string_view bytes;  // length-delimited fields
-};
-
-enum class Read { kField, kEnd, kMalformed };
-
-// The fields of one message, in order, over protobuf's CodedInputStream.
-class FieldReader {
- public:
-  explicit FieldReader(absl::string_view bytes)
-      : base_(bytes.data()),
-        size_(static_cast<int>(bytes.size())),
-        input_(reinterpret_cast<const uint8_t*>(bytes.data()), size_) {}
-
-  Read Next(Field* field) {
-    if (input_.CurrentPosition() == size_) return Read::kEnd;
-    const uint32_t tag = input_.ReadTag();
-    if (tag == 0) return Read::kMalformed;
-    field->number = tag >> 3;
-    field->wire_type = tag & 7;
-    bool ok = false;
-    switch (field->wire_type) {
-      case kVarint:
-        ok = input_.ReadVarint64(&field->value);
-        break;
-      case kFixed64:
-        ok = input_.ReadLittleEndian64(&field->value);
-        break;
-      case kLengthDelimited: {
-        uint32_t length = 0;
-        if (!input_.ReadVarint32(&length)) break;
-        const int at = input_.CurrentPosition();
-        if (length > static_cast<uint32_t>(size_ - at)) break;
-        field->bytes = absl::string_view(base_ + at, length);
-        ok = input_.Skip(static_cast<int>(length));
-        break;
-      }
-      default:  // fixed32 and groups: no field of ours uses them.
-        break;
-    }
-    return ok ? Read::kField : Read::kMalformed;
-  }
-
- private:
-  const char* const base_;
-  const int size_;
-  google::protobuf::io::CodedInputStream input_;
-};
-
-// A message holding exactly one length-delimited field `number`.
-bool ReadSingleBytesField(absl::string_view message, uint32_t number,
-                          absl::string_view* value) {
-  FieldReader reader(message);
-  Field field;
-  if (reader.Next(&field) != Read::kField || field.number != number ||
-      field.wire_type != kLengthDelimited) {
-    return false;
-  }
-  *value = field.bytes;
-  return reader.Next(&field) == Read::kEnd;
-}
-
 bool IsEnumValue(uint64_t value, bool (*is_valid)(int)) {
   return value <= INT32_MAX && is_valid(static_cast<int>(value));
 }
@@ -114,21 +43,21 @@ bool ReadStatus(absl::string_view bytes, absl::string_view caller,
                 UpdateView* update) {
   update->status_bytes = bytes;
   uint32_t seen = 0;  // Bit n: field n was read.
-  FieldReader reader(bytes);
-  Field field;
-  Read read;
-  while ((read = reader.Next(&field)) == Read::kField) {
+  WireReader reader(bytes);
+  WireField field;
+  WireRead read;
+  while ((read = reader.Next(&field)) == WireRead::kField) {
     if (field.number > kStatusUuid) return false;
     const uint32_t bit = 1u << field.number;
     if ((seen & bit) != 0) return false;
     seen |= bit;
-    const bool is_bytes = field.wire_type == kLengthDelimited;
-    const bool is_varint = field.wire_type == kVarint;
+    const bool is_bytes = field.type == WireType::kLengthDelimited;
+    const bool is_varint = field.type == WireType::kVarint;
     absl::string_view id;
     switch (field.number) {
       case kStatusTaskId:
         if (!is_bytes ||
-            !ReadSingleBytesField(field.bytes, kIdValue, &update->task_id) ||
+            !ReadOnlyBytesField(field.bytes, kIdValue, &update->task_id) ||
             update->task_id.empty()) {
           return false;
         }
@@ -145,15 +74,15 @@ bool ReadStatus(absl::string_view bytes, absl::string_view caller,
         if (!is_bytes) return false;
         break;
       case kStatusSlaveId:
-        if (!is_bytes || !ReadSingleBytesField(field.bytes, kIdValue, &id)) {
+        if (!is_bytes || !ReadOnlyBytesField(field.bytes, kIdValue, &id)) {
           return false;
         }
         break;
       case kStatusTimestamp:
-        if (field.wire_type != kFixed64) return false;
+        if (field.type != WireType::kFixed64) return false;
         break;
       case kStatusExecutorId:
-        if (!is_bytes || !ReadSingleBytesField(field.bytes, kIdValue, &id) ||
+        if (!is_bytes || !ReadOnlyBytesField(field.bytes, kIdValue, &id) ||
             id != caller) {
           return false;
         }
@@ -184,7 +113,7 @@ bool ReadStatus(absl::string_view bytes, absl::string_view caller,
   constexpr uint32_t kRequired = (1u << kStatusTaskId) |
                                  (1u << kStatusState) |
                                  (1u << kStatusSource) | (1u << kStatusUuid);
-  return read == Read::kEnd && (seen & kRequired) == kRequired;
+  return read == WireRead::kEnd && (seen & kRequired) == kRequired;
 }
 
 }  // namespace
@@ -195,29 +124,29 @@ bool ReadUpdateCall(absl::string_view call_bytes, UpdateCallView* view) {
   bool has_framework_id = false;
   bool is_update = false;
   bool has_update = false;
-  FieldReader reader(call_bytes);
-  Field field;
-  Read read;
-  while ((read = reader.Next(&field)) == Read::kField) {
+  WireReader reader(call_bytes);
+  WireField field;
+  WireRead read;
+  while ((read = reader.Next(&field)) == WireRead::kField) {
     absl::string_view status;
     switch (field.number) {
       case kCallExecutorId:
-        if (has_executor_id || field.wire_type != kLengthDelimited ||
-            !ReadSingleBytesField(field.bytes, kIdValue, &view->executor_id)) {
+        if (has_executor_id || field.type != WireType::kLengthDelimited ||
+            !ReadOnlyBytesField(field.bytes, kIdValue, &view->executor_id)) {
           return false;
         }
         has_executor_id = true;
         break;
       case kCallFrameworkId:
-        if (has_framework_id || field.wire_type != kLengthDelimited ||
-            !ReadSingleBytesField(field.bytes, kIdValue,
+        if (has_framework_id || field.type != WireType::kLengthDelimited ||
+            !ReadOnlyBytesField(field.bytes, kIdValue,
                                   &view->framework_id)) {
           return false;
         }
         has_framework_id = true;
         break;
       case kCallType:
-        if (is_update || field.wire_type != kVarint ||
+        if (is_update || field.type != WireType::kVarint ||
             field.value != mesos::executor::Call::UPDATE) {
           return false;
         }
@@ -226,8 +155,8 @@ bool ReadUpdateCall(absl::string_view call_bytes, UpdateCallView* view) {
       case kCallUpdate:
       case kCallBatchedUpdates: {
         const bool first = field.number == kCallUpdate;
-        if ((first && has_update) || field.wire_type != kLengthDelimited ||
-            !ReadSingleBytesField(field.bytes, kUpdateStatus, &status)) {
+        if ((first && has_update) || field.type != WireType::kLengthDelimited ||
+            !ReadOnlyBytesField(field.bytes, kUpdateStatus, &status)) {
           return false;
         }
         UpdateView update;
@@ -243,7 +172,7 @@ bool ReadUpdateCall(absl::string_view call_bytes, UpdateCallView* view) {
       }
       case kCallAcknowledgementsReceived:
         if (view->has_acknowledgements_received ||
-            field.wire_type != kVarint) {
+            field.type != WireType::kVarint) {
           return false;
         }
         view->has_acknowledgements_received = true;
@@ -253,7 +182,7 @@ bool ReadUpdateCall(absl::string_view call_bytes, UpdateCallView* view) {
         return false;
     }
   }
-  if (read != Read::kEnd || !has_executor_id || !has_framework_id ||
+  if (read != WireRead::kEnd || !has_executor_id || !has_framework_id ||
       !is_update || !has_update || view->executor_id.empty() ||
       view->framework_id.empty()) {
     return false;
