@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 
@@ -165,7 +166,8 @@ def main():
     w("## Throughput (acknowledged updates per second)")
     w("")
     w("Each iteration hands a batch of updates over at once (4096, or 16 "
-      "per executor if more; 512 with a window of 1) and waits until all "
+      "per executor if more; `burst:B`: B per executor; 512 with a window "
+      "of 1), each driver its share in one run, and waits until all "
       "are acknowledged; p50/p99 are per update (every 16th update of a "
       "task is timed, every update with a window of 1), so with a whole "
       "batch queued they mostly measure queueing. Window = "
@@ -297,15 +299,28 @@ def main():
     w("| 1000 executors: agent memory < 64 KiB per connection | %s | %s |" % (
         "%.1f KiB" % per_conn if per_conn is not None else "not measured",
         verdict(None if per_conn is None else per_conn < 64)))
-    many = sorted((int(n.rsplit(":", 1)[1]), rate(bms[n])) for n in bms
-                  if n.startswith("BM_DriverThroughput/window:unbounded/"))
-    if len(many) > 1 and all(r is not None for _, r in many):
-        most, most_rate = many[-1]
+    # (executors, burst per executor or None, rate) of the unbounded runs.
+    many = []
+    for n in bms:
+        m = re.match(r"BM_DriverThroughput/window:unbounded/executors:(\d+)"
+                     r"(?:/burst:(\d+))?$", n)
+        if m:
+            many.append((int(m.group(1)),
+                         int(m.group(2)) if m.group(2) else None,
+                         rate(bms[n])))
+    if len(many) > 1 and all(r is not None for _, _, r in many):
+        most = max(e for e, _, _ in many)
+        # The default burst: 4096 in all, at least 16 per executor.
+        runs = sorted((b or max(4096, 16 * e) // e, r)
+                      for e, b, r in many if e == most)
+        best = max(r for _, r in runs)
         w("| Many executors: aggregate throughput not below single-executor "
           "| %d executors: %s vs 1: %s (%s) | %s (measured up to %d) |" % (
-              most, fmt_rate(most_rate), fmt_rate(d1),
-              fmt_ratio(most_rate, d1),
-              verdict(most_rate >= d1), most))
+              most,
+              ", ".join("%s (bursts of %d each)" % (fmt_rate(r), b)
+                        for b, r in runs),
+              fmt_rate(d1), fmt_ratio(best, d1),
+              verdict(best >= d1), most))
     else:
         w("| Many executors: aggregate throughput not below single-executor "
           "| not measured | not measured |")
