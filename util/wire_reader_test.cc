@@ -87,17 +87,22 @@ TEST(WireReaderTest, NonMinimalVarintsReadAsTheirValue) {
 
 TEST(WireReaderTest, ReadOnlyBytesField) {
   absl::string_view value;
-  // TaskID { value: "t1" }.
-  EXPECT_TRUE(ReadOnlyBytesField(std::string("\x0a\x02t1", 4), 1, &value));
+  // TaskID { value: "t1" }; the view points into the message.
+  const std::string task_id("\x0a\x02t1", 4);
+  EXPECT_TRUE(ReadOnlyBytesField(task_id, 1, &value));
   EXPECT_EQ(value, "t1");
-  EXPECT_TRUE(ReadOnlyBytesField(std::string("\x0a\x00", 2), 1, &value));
+  const std::string empty_value("\x0a\x00", 2);
+  EXPECT_TRUE(ReadOnlyBytesField(empty_value, 1, &value));
   EXPECT_EQ(value, "");
-  EXPECT_FALSE(ReadOnlyBytesField("", 1, &value));                       // none
-  EXPECT_FALSE(ReadOnlyBytesField(std::string("\x12\x00", 2), 1, &value));  // 2
-  EXPECT_FALSE(ReadOnlyBytesField(std::string("\x08\x01", 2), 1, &value));  // int
-  EXPECT_FALSE(ReadOnlyBytesField(std::string("\x0a\x00\x0a\x00", 4), 1,
-                                  &value));  // twice
-  EXPECT_FALSE(ReadOnlyBytesField(std::string("\x0a\x05t1", 4), 1, &value));
+  EXPECT_FALSE(ReadOnlyBytesField("", 1, &value));  // no field
+  const std::string other_number("\x12\x00", 2);
+  EXPECT_FALSE(ReadOnlyBytesField(other_number, 1, &value));
+  const std::string a_varint("\x08\x01", 2);
+  EXPECT_FALSE(ReadOnlyBytesField(a_varint, 1, &value));
+  const std::string twice("\x0a\x00\x0a\x00", 4);
+  EXPECT_FALSE(ReadOnlyBytesField(twice, 1, &value));
+  const std::string cut("\x0a\x05t1", 4);
+  EXPECT_FALSE(ReadOnlyBytesField(cut, 1, &value));
 }
 
 }  // namespace
