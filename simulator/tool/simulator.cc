@@ -185,6 +185,9 @@ absl::Status Simulator::Impl::Init() {
   agent_options.agent_info.set_checkpoint(store_ != nullptr);
   agent_options.heartbeat_interval = options_.heartbeat_interval;
   agent_options.journal = std::make_shared<JournalAdapter>(book_.get());
+  // The book is the record (and the control service reads it): a second
+  // copy of every update in AgentCore's history would only grow memory.
+  agent_options.update_history_limit = 0;
   core_ = std::make_unique<AgentCore>(agent_options);
   monitor_ = std::make_unique<ProcessMonitor>();
 
