@@ -93,8 +93,8 @@ class AgentState {
   // The stream stops being its executor's subscribed stream (it ended, or
   // its reading side closed). Idempotent.
   void Detach(ConnectStream* stream);
-  // Handles one call read from `stream`; `call` may be consumed (statuses are
-  // moved out). An error ends the stream with that status.
+  // Handles one call read from `stream` and parsed whole (the slow path);
+  // `call` may be modified. An error ends the stream with that status.
   absl::Status HandleCall(ConnectStream* stream, mesos::executor::Call* call);
   // Handles an UPDATE call read by the fast path (update_call_view.h), so
   // already known to pass ValidateCallShape. As HandleCall otherwise.
