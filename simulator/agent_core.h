@@ -90,6 +90,11 @@ struct AgentOptions {
   // oldest are dropped first); UpdateCount() still counts every update.
   // Long benchmarks lower it to bound memory.
   size_t update_history_limit = std::numeric_limits<size_t>::max();
+  // Keep at most this many framework messages (MESSAGE calls) for
+  // Messages(), the oldest dropped first; sequence numbers keep counting.
+  // A bound: an executor may send a message of up to max_call_bytes in
+  // every call.
+  size_t message_history_limit = 4096;
   // Optional persistence hook (simulator/update_journal.h): when set, every
   // newly recorded update is appended to it, and acknowledged only after
   // Append returned OK. Shared so that the owner can read it back.
@@ -206,7 +211,8 @@ class AgentCore {
   // in record order, and how many were recorded in all.
   std::vector<RecordedUpdate> Updates() const;
   size_t UpdateCount() const;
-  // Every MESSAGE call received (framework messages), in receive order.
+  // The MESSAGE calls received (framework messages) still kept (see
+  // AgentOptions::message_history_limit), in receive order.
   std::vector<RecordedMessage> Messages() const;
   // Calls `listener` for every update recorded from now on, in record order,
   // one call at a time. Returns an ID for RemoveUpdateListener, after which

@@ -35,13 +35,16 @@ TEST(AgentCoreStressTest, ManyExecutorsUpdateConcurrently) {
   for (int e = 0; e < kExecutors; ++e) {
     ExecutorRef ref = agent.AddExecutor("f1", "e" + std::to_string(e));
     threads.emplace_back([&agent, &failures, ref, e] {
-      TestExecutor executor(agent, ref);
-      if (!executor.Subscribe().has_value()) {
+      // gtest assertions are thread-safe; each names the executor.
+      auto fail = [&failures, e](const std::string& what) {
         ++failures;
-        return;
-      }
+        ADD_FAILURE() << "executor e" << e << ": " << what;
+      };
+      TestExecutor executor(agent, ref);
+      if (!executor.Subscribe().has_value()) return fail("not subscribed");
       const std::string task = "t" + std::to_string(e);
-      if (!agent.core().Launch(ref, MakeTask(task)).ok()) ++failures;
+      absl::Status launched = agent.core().Launch(ref, MakeTask(task));
+      if (!launched.ok()) fail("launch: " + launched.ToString());
       size_t acked = 0;
       for (int i = 0; i < kCalls; ++i) {
         Call call =
@@ -50,19 +53,21 @@ TEST(AgentCoreStressTest, ManyExecutorsUpdateConcurrently) {
           *call.add_batched_updates()->mutable_status() =
               executor.Status(task, mesos::TASK_RUNNING, NewUuidBytes());
         }
-        if (!executor.Write(call)) ++failures;
+        if (!executor.Write(call)) fail("write " + std::to_string(i));
       }
       while (acked < kCalls * kBatch) {
         auto event = executor.Read();
         if (!event.has_value()) {
-          ++failures;
-          return;
+          grpc::Status status = executor.ReadToEnd();
+          return fail("stream ended after " + std::to_string(acked) +
+                      " acks: " + status.error_message());
         }
         if (event->type() == Event::ACKNOWLEDGED) {
           acked += 1 + event->batched_acknowledgements_size();
         }
       }
-      if (!executor.Close().ok()) ++failures;
+      grpc::Status closed = executor.Close();
+      if (!closed.ok()) fail("close: " + closed.error_message());
     });
   }
   for (auto& thread : threads) thread.join();

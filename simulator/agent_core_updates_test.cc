@@ -431,6 +431,30 @@ TEST(AgentCoreUpdatesTest, HistoryLimitKeepsTheNewestButCountsAll) {
   EXPECT_EQ(updates[1].sequence, 5u);
 }
 
+TEST(AgentCoreUpdatesTest, MessageHistoryKeepsTheNewestAndKeepsCounting) {
+  AgentOptions options = TestOptions();
+  options.message_history_limit = 2;
+  TestAgent agent(options);
+  ExecutorRef ref = agent.AddExecutor();
+  TestExecutor executor(agent, ref);
+  ASSERT_TRUE(executor.Subscribe().has_value());
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(executor.Write(executor.MessageCall(std::to_string(i))));
+  }
+  ASSERT_TRUE(agent.core().WaitUntil(
+      [](const AgentCore& core) {
+        const std::vector<RecordedMessage> kept = core.Messages();
+        return !kept.empty() && kept.back().sequence == 5;
+      },
+      kWait));
+  std::vector<RecordedMessage> messages = agent.core().Messages();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].sequence, 4u);
+  EXPECT_EQ(messages[0].data, "4");
+  EXPECT_EQ(messages[1].sequence, 5u);
+  EXPECT_EQ(messages[1].data, "5");
+}
+
 TEST(AgentCoreUpdatesTest, MessagesAndHeartbeatCallsAreRecorded) {
   TestAgent agent;
   ExecutorRef ref = agent.AddExecutor();

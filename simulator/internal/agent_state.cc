@@ -411,7 +411,7 @@ size_t AgentState::UpdateCount() const {
 
 std::vector<RecordedMessage> AgentState::Messages() const {
   absl::MutexLock lock(&mu_);
-  return messages_;
+  return std::vector<RecordedMessage>(messages_.begin(), messages_.end());
 }
 
 int AgentState::AddUpdateListener(

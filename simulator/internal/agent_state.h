@@ -250,7 +250,9 @@ class AgentState {
   std::vector<size_t> new_indexes_ ABSL_GUARDED_BY(mu_);
   std::vector<UuidKey> new_uuids_ ABSL_GUARDED_BY(mu_);
   std::vector<UuidKey> receipted_uuids_ ABSL_GUARDED_BY(mu_);
-  std::vector<RecordedMessage> messages_ ABSL_GUARDED_BY(mu_);
+  // The newest options_.message_history_limit messages, and how many in all.
+  std::deque<RecordedMessage> messages_ ABSL_GUARDED_BY(mu_);
+  uint64_t message_count_ ABSL_GUARDED_BY(mu_) = 0;
 
   std::map<int, std::shared_ptr<Listener>> listeners_ ABSL_GUARDED_BY(mu_);
   int next_listener_id_ ABSL_GUARDED_BY(mu_) = 1;

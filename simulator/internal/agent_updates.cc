@@ -312,12 +312,16 @@ absl::Status AgentState::HandleOther(ConnectStream* stream, const Call& call) {
   }
   switch (call.type()) {
     case Call::MESSAGE: {
-      RecordedMessage message;
-      message.sequence = messages_.size() + 1;
+      ++message_count_;
+      if (options_.message_history_limit == 0) break;
+      if (messages_.size() >= options_.message_history_limit) {
+        messages_.pop_front();
+      }
+      RecordedMessage& message = messages_.emplace_back();
+      message.sequence = message_count_;
       message.executor = executor->ref;
       message.data = call.message().data();
       message.received_at = absl::Now();
-      messages_.push_back(std::move(message));
       break;
     }
     case Call::HEARTBEAT:

@@ -53,7 +53,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
 ConnectStream::ConnectStream(AgentState* agent,
                              grpc::CallbackServerContext* context)
-    : agent_(agent), context_(context), id_(agent->Register(this)) {
+    : agent_(agent), context_(context) {
+  // Last of the set-up, see id_.
+  id_ = agent_->Register(this);
   if (std::optional<absl::Duration> blocked =
           agent_->abuse_guard().Blocked(context_->peer())) {
     End(grpc::Status(

@@ -118,7 +118,11 @@ class ConnectStream
 
   AgentState* const agent_;
   grpc::CallbackServerContext* const context_;
-  const uint64_t id_;  // From AgentState::Register.
+  // From AgentState::Register, which the constructor calls last: once
+  // registered, other threads (BreakStreams, delayed acknowledgements) may
+  // call into the stream, so every member must exist by then. Not changed
+  // after.
+  uint64_t id_ = 0;
 
   // Used only by the reading side (one read at a time).
   grpc::ByteBuffer read_buffer_;
