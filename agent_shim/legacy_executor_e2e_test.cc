@@ -18,6 +18,8 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "simulator/agent_core.h"
+#include "simulator/testing/agent_waits.h"
+#include "simulator/testing/test_agent.h"
 
 namespace executor_runtime {
 namespace agent_shim {
@@ -49,17 +51,12 @@ void Send(mesos::ExecutorDriver* driver, const mesos::TaskID& task_id,
 class LegacyExecutorE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    AgentOptions options;
-    options.agent_info.set_hostname("localhost");
-    options.agent_info.mutable_id()->set_value("agent-1");
+    AgentOptions options = testing_support::TestOptions();
     options.heartbeat_interval = absl::Milliseconds(500);
-    agent_ = std::make_unique<AgentCore>(options);
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                             &port_);
-    builder.RegisterService(agent_->service());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
+    test_agent_ = std::make_unique<testing_support::TestAgent>(options);
+    agent_ = &test_agent_->core();
+    port_ = test_agent_->port();
+    ASSERT_NE(port_, 0);
     ExecutorSpec spec;
     spec.framework_info.set_user("tester");
     spec.framework_info.set_name("legacy e2e");
@@ -72,10 +69,8 @@ class LegacyExecutorE2eTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      std::chrono::seconds(2));
-    server_.reset();
-    agent_.reset();
+    agent_ = nullptr;
+    test_agent_.reset();  // The server, then the agent.
   }
 
   std::map<std::string, std::string> Environment() const {
@@ -93,34 +88,19 @@ class LegacyExecutorE2eTest : public ::testing::Test {
 
   // Waits until the agent sees the executor subscribed.
   bool WaitSubscribed(int subscriptions = 1) {
-    return agent_->WaitUntil(
-        [&](const AgentCore& agent) {
-          std::optional<ExecutorView> view = agent.Executor(kExecutor);
-          return view.has_value() && view->subscribed &&
-                 view->subscriptions >= subscriptions;
-        },
-        kTimeout);
+    return testing_support::WaitSubscribed(*agent_, kExecutor, subscriptions,
+                                           kTimeout);
   }
-
   bool WaitUpdates(size_t n) {
-    return agent_->WaitUntil(
-        [n](const AgentCore& agent) { return agent.UpdateCount() >= n; },
-        kTimeout);
+    return testing_support::WaitUpdateCount(*agent_, n, kTimeout);
   }
-
   // The states the agent recorded for `task_id`, in record order.
   std::vector<mesos::TaskState> StatesOf(const std::string& task_id) const {
-    std::vector<mesos::TaskState> states;
-    for (const RecordedUpdate& update : agent_->Updates()) {
-      if (update.status.task_id().value() == task_id) {
-        states.push_back(update.status.state());
-      }
-    }
-    return states;
+    return testing_support::RecordedStates(*agent_, task_id);
   }
 
-  std::unique_ptr<AgentCore> agent_;
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<testing_support::TestAgent> test_agent_;
+  AgentCore* agent_ = nullptr;  // test_agent_'s
   int port_ = 0;
 };
 

@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "simulator/agent_core.h"
-#include "simulator/internal/test_agent.h"
+#include "simulator/testing/test_agent.h"
 #include "util/uuid.h"
 
 namespace executor_runtime {

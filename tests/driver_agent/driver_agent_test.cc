@@ -12,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "simulator/testing/agent_waits.h"
 #include "tests/driver_agent/fixture.h"
 #include "util/uuid.h"
 
@@ -40,20 +41,13 @@ mesos::TaskID TaskIdOf(const std::string& id) {
   return task_id;
 }
 
+// The agent's side (simulator/testing/agent_waits.h).
 bool AgentSubscribed(AgentCore& agent, const ExecutorRef& ref, int times = 1) {
-  return agent.WaitUntil(
-      [&](const AgentCore& core) {
-        std::optional<ExecutorView> view = core.Executor(ref);
-        return view.has_value() && view->subscribed &&
-               view->subscriptions >= times;
-      },
-      absl::Seconds(10));
+  return testing_support::WaitSubscribed(agent, ref, times);
 }
-
 bool AgentRecorded(AgentCore& agent, size_t n,
                    absl::Duration timeout = absl::Seconds(10)) {
-  return agent.WaitUntil(
-      [n](const AgentCore& core) { return core.UpdateCount() >= n; }, timeout);
+  return testing_support::WaitUpdateCount(agent, n, timeout);
 }
 
 class DriverAgentTest : public ::testing::Test {

@@ -1,4 +1,4 @@
-#include "simulator/internal/test_agent.h"
+#include "simulator/testing/test_agent.h"
 
 #include <optional>
 #include <utility>

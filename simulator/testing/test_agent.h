@@ -5,8 +5,8 @@
 //
 // Thread-safety: TestAgent is thread-safe as AgentCore is; a TestExecutor
 // is used by one thread at a time.
-#ifndef SIMULATOR_INTERNAL_TEST_AGENT_H_
-#define SIMULATOR_INTERNAL_TEST_AGENT_H_
+#ifndef SIMULATOR_TESTING_TEST_AGENT_H_
+#define SIMULATOR_TESTING_TEST_AGENT_H_
 
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -150,4 +150,4 @@ class RawExecutor {
 }  // namespace testing_support
 }  // namespace executor_runtime
 
-#endif  // SIMULATOR_INTERNAL_TEST_AGENT_H_
+#endif  // SIMULATOR_TESTING_TEST_AGENT_H_
