@@ -17,6 +17,10 @@ void FillNewUuidBytes(std::string* out) {
   out->resize(16);
   char* bytes = &(*out)[0];
   std::memcpy(bytes, halves, 16);
+  MarkUuidVersion4(bytes);
+}
+
+void MarkUuidVersion4(char bytes[16]) {
   bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);  // Version 4.
   bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122.
 }

@@ -18,6 +18,10 @@ std::string NewUuidBytes();
 // allocation when `out` already had room, for hot paths.
 void FillNewUuidBytes(std::string* out);
 
+// Turns 16 random bytes into a version-4 (RFC 4122) UUID: sets the version
+// and variant bits. For callers with their own source of randomness.
+void MarkUuidVersion4(char bytes[16]);
+
 // True if `bytes` is 16 bytes long: what Mesos accepts as a UUID.
 bool IsValidUuidBytes(absl::string_view bytes);
 

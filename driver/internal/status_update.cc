@@ -83,8 +83,7 @@ void WriteNewUuid(uint8_t* out) {
   thread_local absl::InsecureBitGen gen;
   const uint64_t halves[2] = {gen(), gen()};
   std::memcpy(out, halves, kUuidSize);
-  out[6] = static_cast<uint8_t>((out[6] & 0x0f) | 0x40);  // Version 4.
-  out[8] = static_cast<uint8_t>((out[8] & 0x3f) | 0x80);  // RFC 4122.
+  MarkUuidVersion4(reinterpret_cast<char*>(out));
 }
 
 // Serializes `status` followed by the stamp into `*out` with one resize

@@ -23,6 +23,7 @@ namespace {
 
 using mesos::executor::Call;
 using mesos::executor::Event;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Records calls; answers SUBSCRIBE with SUBSCRIBED (capabilities and
@@ -420,6 +421,62 @@ TEST_F(WireTest, MessagesGoOutAsMessageCalls) {
     return a.calls_of(Call::MESSAGE).size() == 1;
   }));
   EXPECT_EQ(agent_.calls_of(Call::MESSAGE)[0].message().data(), "hello");
+}
+
+// The driver reads ACKNOWLEDGED events two ways (driver/internal/
+// ack_wire_parser.h): from the bytes when they have the plain shape the
+// agent core sends, through protobuf otherwise. Both reach the handler
+// alike: each acknowledgement of ours once, in order, strays and
+// duplicates dropped, the driver's bookkeeping updated.
+TEST_F(WireTest, PlainAndOddShapedAcknowledgementsAreAppliedAlike) {
+  auto driver = StartDriver();
+  for (const char* task : {"task-a", "b"}) Launch(task);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(driver
+                    ->SendStatusUpdate(TestStatus(i % 2 == 0 ? "task-a" : "b",
+                                                  mesos::TASK_RUNNING))
+                    .ok());
+  }
+  ASSERT_TRUE(
+      agent_.WaitFor([](const FakeAgent& a) { return a.updates().size() == 5; }));
+  const std::vector<mesos::TaskStatus> sent = agent_.updates();
+  auto acked = [this] {
+    std::vector<std::string> keys;
+    for (const Ack& ack : executor_.acks()) {
+      keys.push_back(ack.task_id + "/" + ack.uuid);
+    }
+    return keys;
+  };
+  auto key = [&sent](int i) {
+    return sent[i].task_id().value() + "/" + sent[i].uuid();
+  };
+
+  // Plain shape, read from the bytes: two of ours around a stray.
+  mesos::TaskStatus stray = sent[1];
+  stray.set_uuid(std::string(16, 's'));
+  ASSERT_TRUE(agent_.Send(AckEvent({sent[0], stray, sent[1]})));
+  ASSERT_TRUE(executor_.WaitForAcks(2));
+  EXPECT_THAT(acked(), ElementsAre(key(0), key(1)));
+
+  // An unknown field makes the driver parse it with protobuf: one of ours,
+  // a duplicate of an acknowledged one, then another of ours.
+  Event odd = AckEvent({sent[2], sent[0], sent[3]});
+  odd.GetReflection()->MutableUnknownFields(&odd)->AddVarint(1000, 7);
+  ASSERT_TRUE(agent_.Send(odd));
+  ASSERT_TRUE(executor_.WaitForAcks(4));
+  EXPECT_THAT(acked(), ElementsAre(key(0), key(1), key(2), key(3)));
+
+  // Only strays: nothing reaches the handler; then the last one, plain.
+  ASSERT_TRUE(agent_.Send(AckEvent({stray})));
+  ASSERT_TRUE(agent_.Send(AckEvent({sent[4]})));
+  ASSERT_TRUE(executor_.WaitForAcks(5));
+  EXPECT_THAT(acked(), ElementsAre(key(0), key(1), key(2), key(3), key(4)));
+
+  const DriverStats stats = driver->stats();
+  EXPECT_EQ(stats.updates_acknowledged, 5u);
+  EXPECT_EQ(stats.unacknowledged, 0u);
+  ASSERT_TRUE(driver->Stop(absl::Seconds(10)).ok());
+  EXPECT_EQ(executor_.acks().size(), 5u);
 }
 
 }  // namespace
